@@ -1,0 +1,66 @@
+#pragma once
+// The first half of the engine: mono audio at any rate -> sanitise ->
+// resample to 22050 Hz -> features -> CRNN -> per-frame beat/downbeat
+// activations. Worker-side: no allocation after construction.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "tactus/crnn.hpp"
+#include "tactus/features.hpp"
+#include "tactus/resampler.hpp"
+#include "tactus/sanitize.hpp"
+
+namespace tactus {
+
+struct FrameOutput {
+    std::int64_t index = 0;          // frame number; its centre is at index / 50 s
+    const float* features = nullptr;  // [272]
+    float beat = 0, downbeat = 0, none = 1;
+};
+
+class FrameSink {
+public:
+    virtual void on_frame(const FrameOutput& frame) = 0;
+
+protected:
+    ~FrameSink() = default;
+};
+
+class ActivationPipeline {
+public:
+    ActivationPipeline(const CrnnWeights& weights, double input_rate);
+
+    // Feeds mono samples at the input rate; calls sink.on_frame for every
+    // frame that becomes complete.
+    void feed(const float* mono, std::size_t n, FrameSink& sink);
+    // End of stream: flushes the resampler and the last partial frames.
+    void finish(FrameSink& sink);
+    void reset();
+
+    double input_rate() const { return resampler_.in_rate(); }
+    std::int64_t input_samples() const { return input_samples_; }
+    // Input samples that were NaN, Inf, denormal or clipped, and features
+    // that came out non-finite (both replaced before they reach the LSTM).
+    std::uint64_t sanitized_samples() const { return sanitized_samples_; }
+    std::uint64_t sanitized_features() const { return sanitized_features_; }
+
+private:
+    static constexpr std::size_t kChunk = 1024;
+    void drain_features(FrameSink& sink);
+    void push_resampled(const float* x, std::size_t n, FrameSink& sink);
+
+    InputSanitizer sanitizer_;
+    Resampler resampler_;
+    FeatureExtractor features_;
+    CrnnCpu crnn_;
+    std::int64_t input_samples_ = 0;
+    std::int64_t resampled_samples_ = 0;
+    std::uint64_t sanitized_samples_ = 0;
+    std::uint64_t sanitized_features_ = 0;
+    float in_[kChunk];
+    float out_[kChunk * 32];  // 8 kHz -> 22050 Hz is 2.76x; generous for soxr bursts
+    float feat_[kFeatures];
+};
+
+}  // namespace tactus

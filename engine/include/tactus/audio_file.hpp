@@ -1,0 +1,42 @@
+#pragma once
+// Reading audio files with libsndfile (wav, flac, ogg, mp3, ...), block by
+// block, interleaved float. Unreadable, corrupt or empty files raise
+// tactus::Error with a one-line message.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+typedef struct sf_private_tag SNDFILE;
+
+namespace tactus {
+
+class AudioFile {
+public:
+    explicit AudioFile(const std::filesystem::path& path);
+    ~AudioFile();
+    AudioFile(const AudioFile&) = delete;
+    AudioFile& operator=(const AudioFile&) = delete;
+
+    int channels() const { return channels_; }
+    double sample_rate() const { return rate_; }
+    std::int64_t frames() const { return frames_; }  // may be an estimate for mp3
+
+    // Reads up to `frames` interleaved frames; returns frames read (0 at the end).
+    std::size_t read(float* interleaved, std::size_t frames);
+
+private:
+    std::filesystem::path path_;
+    SNDFILE* file_ = nullptr;
+    int channels_ = 0;
+    double rate_ = 0;
+    std::int64_t frames_ = 0;
+};
+
+// Mixes interleaved frames to mono by the mean of the channels.
+void mix_to_mono(const float* interleaved, std::size_t frames, int channels, float* mono);
+
+// Whole file as mono at its own rate (for tests and small tools).
+std::vector<float> read_mono(const std::filesystem::path& path, double* sample_rate);
+
+}  // namespace tactus

@@ -1,0 +1,35 @@
+#pragma once
+// BeatNet's CRNN on the CPU, one frame at a time with the LSTM state carried
+// over: conv1d(1->2, k=10) -> ReLU -> max-pool(2) -> linear(262->150) ->
+// LSTM(150) x 2 -> linear(150->3) -> softmax [beat, downbeat, no beat].
+// Weights are repacked at construction (padded to 16 lanes, gates
+// interleaved for the cell update); step() does not allocate.
+#include <memory>
+
+#include "tactus/model.hpp"
+
+namespace tactus {
+
+class CrnnCpu {
+public:
+    explicit CrnnCpu(const CrnnWeights& weights);
+    ~CrnnCpu();
+    CrnnCpu(const CrnnCpu&) = delete;
+    CrnnCpu& operator=(const CrnnCpu&) = delete;
+
+    // Zero LSTM state, as at the start of a file.
+    void reset();
+    // features[272] -> probabilities[3]
+    void step(const float* features, float* probabilities);
+
+    // Intermediates of the last step (for tests against the golden arrays).
+    const float* linear0_out() const;  // [150]
+    const float* lstm_out() const;     // [150], second layer's h
+    const float* logits() const;       // [3]
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tactus

@@ -1,0 +1,60 @@
+#pragma once
+// Streaming madmom-compatible features at 22050 Hz: frames centred at
+// n*441 (window 1411, Hann), |STFT| (1411-point FFT, bins 0..704), log
+// filterbank (136 bands), log10(1+x), positive first difference -> 272 values.
+// Frame k is complete once sample 441k+705 has arrived; finish() pads the end
+// with zeros so a whole file yields ceil(n/441) frames, as madmom does.
+//
+// Usage: push() what fits, pop() frames while it returns true, repeat.
+// Worker-side code: nothing here allocates after construction.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace tactus {
+
+inline constexpr int kFeatureRate = 22050;
+inline constexpr int kHop = 441;
+inline constexpr int kFrameSize = 1411;
+inline constexpr int kFftBins = kFrameSize / 2;  // 705, no Nyquist bin (odd size)
+inline constexpr int kBands = 136;
+inline constexpr int kFeatures = 2 * kBands;     // 272
+inline constexpr double kFps = double(kFeatureRate) / kHop;  // 50
+// Samples after a frame's centre that must arrive before it can be computed.
+inline constexpr int kFrameLookahead = kFrameSize / 2;      // 705
+
+// Intermediates of one frame, for tests and tools.
+struct FrameDetail {
+    float stft_mag[kFftBins];
+    float filtered[kBands];
+};
+
+class FeatureExtractor {
+public:
+    FeatureExtractor();
+    ~FeatureExtractor();
+    FeatureExtractor(const FeatureExtractor&) = delete;
+    FeatureExtractor& operator=(const FeatureExtractor&) = delete;
+
+    // Appends up to n samples; returns how many it took (it stops when its
+    // buffer is full: pop() frames to make room).
+    std::size_t push(const float* samples, std::size_t n);
+    // Computes the next complete frame; false when none is ready.
+    bool pop(float* features, FrameDetail* detail = nullptr);
+    // End of stream: the frames that overlap the end become ready.
+    void finish();
+    void reset();
+
+    std::int64_t samples_pushed() const { return total_; }
+    std::int64_t next_frame() const { return next_; }
+    std::int64_t frames_ready() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    std::int64_t total_ = 0;
+    std::int64_t next_ = 0;
+    bool finished_ = false;
+};
+
+}  // namespace tactus

@@ -1,0 +1,60 @@
+#pragma once
+// BeatNet CRNN weights as loaded from a Tactus model file (safetensors, see
+// docs/MODEL_FORMAT.md). Loading checks names, shapes, dtypes, sizes,
+// finiteness, the recorded feature parameters and the SHA-256 of the data;
+// any failure is a tactus::Error with a one-line message.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace tactus {
+
+// Network dimensions of BeatNet's BDA(272, 150, 2).
+inline constexpr int kFeatureSize = 272;
+inline constexpr int kConvChannels = 2;
+inline constexpr int kConvKernel = 10;
+inline constexpr int kConvOut = kFeatureSize - kConvKernel + 1;   // 263
+inline constexpr int kPooled = kConvOut / 2;                      // 131 per channel
+inline constexpr int kLinear0In = kConvChannels * kPooled;        // 262
+inline constexpr int kHidden = 150;
+inline constexpr int kGates = 4 * kHidden;                        // i, f, g, o
+inline constexpr int kLstmLayers = 2;
+inline constexpr int kClasses = 3;                                // beat, downbeat, none
+
+struct LstmLayerWeights {
+    std::vector<float> w_ih;  // [600, 150] row-major
+    std::vector<float> w_hh;  // [600, 150]
+    std::vector<float> b_ih;  // [600]
+    std::vector<float> b_hh;  // [600]
+};
+
+struct CrnnWeights {
+    std::vector<float> conv_w;     // [2, 1, 10]
+    std::vector<float> conv_b;     // [2]
+    std::vector<float> linear0_w;  // [150, 262]
+    std::vector<float> linear0_b;  // [150]
+    LstmLayerWeights lstm[kLstmLayers];
+    std::vector<float> out_w;      // [3, 150]
+    std::vector<float> out_b;      // [3]
+};
+
+struct Model {
+    int id = 0;                 // BeatNet model 1, 2 or 3
+    std::string source;         // where the weights came from
+    std::string attribution;    // credit line (CC BY 4.0)
+    std::filesystem::path path;
+    CrnnWeights weights;
+};
+
+// Reads and validates a model file. Throws tactus::Error.
+Model load_model(const std::filesystem::path& path);
+
+// The file name of model `id` (1..3): "beatnet-model-<id>.safetensors".
+std::string model_file_name(int id);
+
+// Finds model `id` in $TACTUS_MODEL_DIR, next to the running executable
+// (<exe>/models, <exe>/../share/tactus/models) and in the install prefix.
+// Throws tactus::Error naming the places it looked.
+std::filesystem::path find_model(int id);
+
+}  // namespace tactus

@@ -1,0 +1,231 @@
+#include "tactus/features.hpp"
+
+#include <fftw3.h>
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+#include <numbers>
+#include <vector>
+
+#include "tactus/error.hpp"
+#include "simd.hpp"
+#include "tactus/filterbank.hpp"
+
+namespace tactus {
+namespace {
+
+constexpr std::int64_t kRing = 4096;  // power of two >= frame + hop
+static_assert(kRing >= kFrameSize + kHop);
+
+// FFTW's planner is not thread-safe; plugin hosts may instantiate several
+// plugins at once.
+std::mutex& fftw_planner_mutex() {
+    static std::mutex m;
+    return m;
+}
+
+// |DFT| of a windowed 1411-sample frame by Bluestein's algorithm. 1411 =
+// 17 * 83 and FFTW spends about 32 us on it (the prime 83), while the DFT
+// rewritten as a chirp convolution runs on two 2400-point FFTs in about 6 us.
+// With c[m] = exp(i pi m^2 / N):  X[k] = conj(c[k]) * sum_n (x[n] conj(c[n])) c[k - n],
+// a cyclic convolution of length M >= 2N - 1; |X[k]| needs no final chirp.
+class BluesteinMagnitude {
+public:
+    static constexpr int kN = kFrameSize;
+    // Only outputs 0..704 are needed, so b may wrap everywhere else: the
+    // convolution must hold c[m] for m in [-1410, 704], M >= 2115. 2400 =
+    // 2^5 * 3 * 5^2 is the fastest FFTW size above that here, and its
+    // FFTW_ESTIMATE plan is as fast as a measured one (which costs 400 ms
+    // of planning at every start).
+    static constexpr int kM = 2400;
+    static_assert(kM >= kN + kFftBins);
+
+    explicit BluesteinMagnitude(const std::vector<double>& window) {
+        std::lock_guard lock(fftw_planner_mutex());
+        buf_ = fftwf_alloc_complex(kM);
+        spec_ = fftwf_alloc_complex(kM);
+        chirp_in_ = fftwf_alloc_complex(kN);
+        if (!buf_ || !spec_ || !chirp_in_) {
+            release();
+            throw Error("cannot allocate the FFT buffers");
+        }
+        forward_ = fftwf_plan_dft_1d(kM, buf_, buf_, FFTW_FORWARD, FFTW_ESTIMATE);
+        backward_ = fftwf_plan_dft_1d(kM, buf_, buf_, FFTW_BACKWARD, FFTW_ESTIMATE);
+        if (!forward_ || !backward_) {
+            release();
+            throw Error("cannot create the FFT plans");
+        }
+        // chirp c[m]; m^2 mod 2N keeps the angle exact in double
+        auto chirp = [](long m, double* re, double* im) {
+            const long r = (m * m) % (2L * kN);
+            const double a = std::numbers::pi * double(r) / kN;
+            *re = std::cos(a);
+            *im = std::sin(a);
+        };
+        // window folded into the input chirp: a[n] = x[n] * w[n] * conj(c[n])
+        for (int n = 0; n < kN; ++n) {
+            double re, im;
+            chirp(n, &re, &im);
+            chirp_in_[n][0] = float(window[std::size_t(n)] * re);
+            chirp_in_[n][1] = float(-window[std::size_t(n)] * im);
+        }
+        // spectrum of b (b[m] = c[m], b[M - m] = c[m]), scaled by 1/M for the inverse FFT
+        for (int m = 0; m < kM; ++m) buf_[m][0] = buf_[m][1] = 0.f;
+        for (int m = 0; m < kN; ++m) {
+            double re, im;
+            chirp(m, &re, &im);
+            if (m < kFftBins) {  // lags 0..704
+                buf_[m][0] = float(re);
+                buf_[m][1] = float(im);
+            }
+            if (m > 0) {  // lags -1..-1410, wrapped to the end
+                buf_[kM - m][0] = float(re);
+                buf_[kM - m][1] = float(im);
+            }
+        }
+        fftwf_execute(forward_);
+        for (int m = 0; m < kM; ++m) {
+            spec_[m][0] = buf_[m][0] / kM;
+            spec_[m][1] = buf_[m][1] / kM;
+        }
+    }
+    ~BluesteinMagnitude() {
+        std::lock_guard lock(fftw_planner_mutex());
+        release();
+    }
+    BluesteinMagnitude(const BluesteinMagnitude&) = delete;
+    BluesteinMagnitude& operator=(const BluesteinMagnitude&) = delete;
+
+    // frame[1411] -> mag[705] (bins 0..704 of the windowed frame's DFT)
+    void run(const float* frame, float* mag) {
+        for (int n = 0; n < kN; ++n) {
+            buf_[n][0] = frame[n] * chirp_in_[n][0];
+            buf_[n][1] = frame[n] * chirp_in_[n][1];
+        }
+        for (int n = kN; n < kM; ++n) buf_[n][0] = buf_[n][1] = 0.f;
+        fftwf_execute(forward_);
+        for (int m = 0; m < kM; ++m) {
+            const float re = buf_[m][0] * spec_[m][0] - buf_[m][1] * spec_[m][1];
+            const float im = buf_[m][0] * spec_[m][1] + buf_[m][1] * spec_[m][0];
+            buf_[m][0] = re;
+            buf_[m][1] = im;
+        }
+        fftwf_execute(backward_);
+        for (int k = 0; k < kFftBins; ++k) mag[k] = std::sqrt(buf_[k][0] * buf_[k][0] + buf_[k][1] * buf_[k][1]);
+    }
+
+private:
+    void release() {
+        if (forward_) fftwf_destroy_plan(forward_);
+        if (backward_) fftwf_destroy_plan(backward_);
+        fftwf_free(buf_);
+        fftwf_free(spec_);
+        fftwf_free(chirp_in_);
+        forward_ = backward_ = nullptr;
+        buf_ = spec_ = chirp_in_ = nullptr;
+    }
+    fftwf_complex* buf_ = nullptr;
+    fftwf_complex* spec_ = nullptr;
+    fftwf_complex* chirp_in_ = nullptr;
+    fftwf_plan forward_ = nullptr;
+    fftwf_plan backward_ = nullptr;
+};
+
+constexpr int kBandsPadded = (kBands + simd::kLanes - 1) / simd::kLanes * simd::kLanes;
+
+// out = log10(1 + x) over the padded band vector (madmom's
+// LogarithmicSpectrogram with mul=1, add=1).
+void log10_1p(const float* x, float* out) {
+    for (int b = 0; b < kBandsPadded; b += simd::kLanes)
+        simd::store(out + b, simd::log(simd::load(x + b) + 1.f) * 0.434294481903251828f);
+}
+
+std::vector<double> hann_window() {
+    // np.hanning(M): 0.5 - 0.5 cos(2 pi n / (M - 1)), in double like madmom
+    std::vector<double> w(kFrameSize);
+    for (int n = 0; n < kFrameSize; ++n)
+        w[std::size_t(n)] = 0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * n / (kFrameSize - 1));
+    return w;
+}
+
+}  // namespace
+
+struct FeatureExtractor::Impl {
+    LogFilterbank filterbank{fft_bin_frequencies(kFftBins, kFeatureRate), LogFilterbankSpec{}};
+    BluesteinMagnitude dft{hann_window()};
+    std::vector<float> ring = std::vector<float>(kRing, 0.f);
+    float frame[kFrameSize] = {};
+    float prev_log[kBands] = {};
+    float mag[kFftBins] = {};
+    float filt[kBandsPadded] = {};
+    float logspec[kBandsPadded] = {};
+
+    Impl() {
+        if (filterbank.num_bands() != kBands) throw Error("filterbank: unexpected number of bands");
+    }
+};
+
+FeatureExtractor::FeatureExtractor() : impl_(std::make_unique<Impl>()) {}
+FeatureExtractor::~FeatureExtractor() = default;
+
+std::int64_t FeatureExtractor::frames_ready() const {
+    if (finished_) return (total_ + kHop - 1) / kHop;
+    if (total_ < kFrameLookahead + 1) return 0;
+    return (total_ - kFrameLookahead - 1) / kHop + 1;
+}
+
+std::size_t FeatureExtractor::push(const float* samples, std::size_t n) {
+    if (finished_) return 0;
+    // Oldest sample the next frame still needs.
+    const std::int64_t keep_from = std::max<std::int64_t>(0, next_ * kHop - kFrameLookahead);
+    const std::int64_t room = kRing - (total_ - keep_from);
+    const std::size_t take = std::min<std::size_t>(n, std::size_t(std::max<std::int64_t>(room, 0)));
+    for (std::size_t i = 0; i < take; ++i) impl_->ring[std::size_t((total_ + std::int64_t(i)) & (kRing - 1))] = samples[i];
+    total_ += std::int64_t(take);
+    return take;
+}
+
+bool FeatureExtractor::pop(float* features, FrameDetail* detail) {
+    if (next_ >= frames_ready()) return false;
+    Impl& m = *impl_;
+    // Copy the frame out of the ring: zeros before the first and after the
+    // last sample, at most two contiguous runs in between.
+    const std::int64_t start = next_ * kHop - kFrameLookahead;
+    const std::int64_t lo = std::max<std::int64_t>(start, 0);
+    const std::int64_t hi = std::min<std::int64_t>(start + kFrameSize, total_);
+    std::fill(m.frame, m.frame + kFrameSize, 0.f);
+    for (std::int64_t i = lo; i < hi;) {
+        const std::int64_t at = i & (kRing - 1);
+        const std::int64_t run = std::min(hi - i, kRing - at);
+        std::copy_n(m.ring.data() + at, run, m.frame + (i - start));
+        i += run;
+    }
+    m.dft.run(m.frame, m.mag);
+    m.filterbank.apply(m.mag, m.filt);
+    log10_1p(m.filt, m.logspec);
+    for (int b = 0; b < kBands; ++b) {
+        const float l = m.logspec[b];
+        features[b] = l;
+        // madmom: diff[0] = 0, then max(L[k] - L[k-1], 0)
+        features[kBands + b] = next_ == 0 ? 0.f : std::max(l - m.prev_log[b], 0.f);
+        m.prev_log[b] = l;
+    }
+    if (detail) {
+        std::copy(std::begin(m.mag), std::end(m.mag), detail->stft_mag);
+        std::copy_n(m.filt, kBands, detail->filtered);
+    }
+    ++next_;
+    return true;
+}
+
+void FeatureExtractor::finish() { finished_ = true; }
+
+void FeatureExtractor::reset() {
+    total_ = 0;
+    next_ = 0;
+    finished_ = false;
+    std::fill(std::begin(impl_->prev_log), std::end(impl_->prev_log), 0.f);
+}
+
+}  // namespace tactus

@@ -1,0 +1,185 @@
+#include "tactus/model.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <unistd.h>
+
+#include "blake2b.hpp"
+#include "tactus/error.hpp"
+
+#ifndef TACTUS_INSTALL_MODEL_DIR
+#define TACTUS_INSTALL_MODEL_DIR "/usr/local/share/tactus/models"
+#endif
+
+namespace tactus {
+namespace {
+
+constexpr std::uintmax_t kMaxModelBytes = 64u << 20;
+constexpr std::uint64_t kMaxHeaderBytes = 1u << 20;
+
+struct TensorSpec {
+    const char* name;
+    std::vector<std::int64_t> shape;
+    std::vector<float>* dst;
+};
+
+std::vector<std::uint8_t> read_all(const std::filesystem::path& path) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec) throw Error("cannot read model file " + path.string() + ": " + ec.message());
+    if (size > kMaxModelBytes)
+        throw Error("model file " + path.string() + " is too large to be a Tactus model (" +
+                    std::to_string(size) + " bytes)");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error("cannot open model file " + path.string());
+    std::vector<std::uint8_t> bytes(size);
+    in.read(reinterpret_cast<char*>(bytes.data()), std::streamsize(size));
+    if (!in) throw Error("cannot read model file " + path.string());
+    return bytes;
+}
+
+std::string meta_string(const nlohmann::json& meta, const char* key, const std::string& where) {
+    auto it = meta.find(key);
+    if (it == meta.end() || !it->is_string())
+        throw Error(where + ": metadata has no '" + key + "'");
+    return it->get<std::string>();
+}
+
+void check_features(const nlohmann::json& meta, const std::string& where) {
+    nlohmann::json f;
+    try {
+        f = nlohmann::json::parse(meta_string(meta, "features", where));
+    } catch (const nlohmann::json::exception&) {
+        throw Error(where + ": metadata 'features' is not valid JSON");
+    }
+    // The engine computes exactly these features; a model trained on others
+    // would load but produce nonsense, so refuse it.
+    const std::map<std::string, double> expected = {
+        {"sample_rate", 22050}, {"hop_size", 441},      {"frame_size", 1411},
+        {"fft_size", 1411},     {"bands_per_octave", 24}, {"fmin", 30},
+        {"fmax", 17000},        {"fref", 440},          {"num_bands", 136},
+        {"feature_size", 272}};
+    for (const auto& [key, value] : expected) {
+        auto it = f.find(key);
+        if (it == f.end() || !it->is_number() || it->get<double>() != value)
+            throw Error(where + ": model expects features with " + key + " = " +
+                        (it == f.end() ? std::string("?") : it->dump()) + ", the engine computes " +
+                        std::to_string(value));
+    }
+}
+
+}  // namespace
+
+std::string model_file_name(int id) { return "beatnet-model-" + std::to_string(id) + ".safetensors"; }
+
+Model load_model(const std::filesystem::path& path) {
+    const std::string where = "model file " + path.string();
+    const auto bytes = read_all(path);
+    if (bytes.size() < 8) throw Error(where + " is truncated (" + std::to_string(bytes.size()) + " bytes)");
+    std::uint64_t header_len = 0;
+    for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | bytes[std::size_t(i)];
+    if (header_len > kMaxHeaderBytes || header_len > bytes.size() - 8)
+        throw Error(where + " is not a safetensors file or is truncated (header length " +
+                    std::to_string(header_len) + ")");
+    nlohmann::json header;
+    try {
+        header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + std::ptrdiff_t(header_len));
+    } catch (const nlohmann::json::exception&) {
+        throw Error(where + " has a corrupt header (not JSON)");
+    }
+    if (!header.is_object()) throw Error(where + " has a corrupt header (not an object)");
+    auto meta_it = header.find("__metadata__");
+    if (meta_it == header.end() || !meta_it->is_object()) throw Error(where + " has no metadata");
+    const auto& meta = *meta_it;
+    if (meta_string(meta, "format", where) != "tactus-beatnet-crnn")
+        throw Error(where + " is not a Tactus BeatNet model (format '" + meta_string(meta, "format", where) + "')");
+    if (meta_string(meta, "format_version", where) != "1")
+        throw Error(where + " has unsupported format version " + meta_string(meta, "format_version", where));
+    check_features(meta, where);
+
+    const std::uint8_t* data = bytes.data() + 8 + header_len;
+    const std::size_t data_len = bytes.size() - 8 - header_len;
+    if (blake2b_hex(data, data_len) != meta_string(meta, "data_blake2b", where))
+        throw Error(where + " is corrupt or was modified: its tensor data does not match the recorded BLAKE2b checksum");
+
+    Model model;
+    model.path = path;
+    model.source = meta_string(meta, "source", where);
+    model.attribution = meta_string(meta, "attribution", where);
+    try {
+        model.id = std::stoi(meta_string(meta, "model_id", where));
+    } catch (const std::exception&) {
+        throw Error(where + ": metadata 'model_id' is not a number");
+    }
+    CrnnWeights& w = model.weights;
+    std::vector<TensorSpec> specs = {
+        {"conv1.weight", {2, 1, 10}, &w.conv_w},      {"conv1.bias", {2}, &w.conv_b},
+        {"linear0.weight", {150, 262}, &w.linear0_w}, {"linear0.bias", {150}, &w.linear0_b},
+        {"linear.weight", {3, 150}, &w.out_w},        {"linear.bias", {3}, &w.out_b}};
+    for (int l = 0; l < kLstmLayers; ++l) {
+        static const char* names[2][4] = {
+            {"lstm.weight_ih_l0", "lstm.weight_hh_l0", "lstm.bias_ih_l0", "lstm.bias_hh_l0"},
+            {"lstm.weight_ih_l1", "lstm.weight_hh_l1", "lstm.bias_ih_l1", "lstm.bias_hh_l1"}};
+        specs.push_back({names[l][0], {600, 150}, &w.lstm[l].w_ih});
+        specs.push_back({names[l][1], {600, 150}, &w.lstm[l].w_hh});
+        specs.push_back({names[l][2], {600}, &w.lstm[l].b_ih});
+        specs.push_back({names[l][3], {600}, &w.lstm[l].b_hh});
+    }
+    for (const auto& spec : specs) {
+        auto it = header.find(spec.name);
+        if (it == header.end() || !it->is_object()) throw Error(where + " has no tensor '" + spec.name + "'");
+        const auto& t = *it;
+        if (!t.contains("dtype") || t["dtype"] != "F32")
+            throw Error(where + ": tensor '" + spec.name + "' is not F32");
+        if (!t.contains("shape") || !t["shape"].is_array() ||
+            t["shape"].get<std::vector<std::int64_t>>() != spec.shape)
+            throw Error(where + ": tensor '" + spec.name + "' has shape " +
+                        (t.contains("shape") ? t["shape"].dump() : "?") + ", expected " +
+                        nlohmann::json(spec.shape).dump());
+        if (!t.contains("data_offsets") || !t["data_offsets"].is_array() || t["data_offsets"].size() != 2 ||
+            !t["data_offsets"][0].is_number_unsigned() || !t["data_offsets"][1].is_number_unsigned())
+            throw Error(where + ": tensor '" + spec.name + "' has bad data offsets");
+        const auto begin = t["data_offsets"][0].get<std::uint64_t>();
+        const auto end = t["data_offsets"][1].get<std::uint64_t>();
+        std::size_t count = 1;
+        for (auto d : spec.shape) count *= std::size_t(d);
+        if (end < begin || end > data_len || end - begin != count * 4)
+            throw Error(where + ": tensor '" + spec.name + "' lies outside the file or has the wrong size");
+        spec.dst->resize(count);
+        std::memcpy(spec.dst->data(), data + begin, count * 4);  // little-endian host assumed (x86, arm64)
+        for (float v : *spec.dst)
+            if (!std::isfinite(v)) throw Error(where + ": tensor '" + spec.name + "' holds NaN or Inf");
+    }
+    return model;
+}
+
+std::filesystem::path find_model(int id) {
+    if (id < 1 || id > 3) throw Error("model must be 1, 2 or 3 (got " + std::to_string(id) + ")");
+    const std::string name = model_file_name(id);
+    std::vector<std::filesystem::path> dirs;
+    if (const char* env = std::getenv("TACTUS_MODEL_DIR"); env && *env) dirs.emplace_back(env);
+    char buf[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n > 0) {
+        const std::filesystem::path exe_dir = std::filesystem::path(std::string(buf, std::size_t(n))).parent_path();
+        dirs.push_back(exe_dir / "models");
+        dirs.push_back(exe_dir / ".." / "share" / "tactus" / "models");
+    }
+    dirs.emplace_back(TACTUS_INSTALL_MODEL_DIR);
+    std::string tried;
+    for (const auto& d : dirs) {
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(d / name, ec)) return d / name;
+        tried += (tried.empty() ? "" : ", ") + d.string();
+    }
+    throw Error("model " + std::to_string(id) + " (" + name + ") not found in " + tried +
+                "; run tools/model/fetch_models.sh DIR or set TACTUS_MODEL_DIR");
+}
+
+}  // namespace tactus

@@ -1,0 +1,60 @@
+// The CPU CRNN reproduces BeatNet's network on the golden features: the
+// LSTM input, the LSTM output, the logits and the softmax, over whole files.
+#include <catch2/catch.hpp>
+
+#include "npy.hpp"
+#include "paths.hpp"
+#include "tactus/crnn.hpp"
+#include "tactus/features.hpp"
+
+using namespace tactus;
+using tactus::test::load_npy;
+using tactus::test::reference;
+
+TEST_CASE("CRNN intermediates and activations match PyTorch to 1e-4 over whole files", "[crnn]") {
+    for (const std::string tag : {"kick808", "synth97"}) {
+        INFO(tag);
+        const auto feats = load_npy(reference(tag + "_online_features.npy"));
+        const auto lin0 = load_npy(reference(tag + "_online_crnn_linear0.npy"));
+        const auto lstm = load_npy(reference(tag + "_online_crnn_lstm_out.npy"));
+        const auto logits = load_npy(reference(tag + "_online_crnn_logits.npy"));
+        const auto acts = load_npy(reference(tag + "_online_activations.npy"));
+        CrnnCpu net(tactus::test::model(1).weights);
+        double worst_lin0 = 0, worst_lstm = 0, worst_logits = 0, worst_act = 0;
+        std::vector<float> x(kFeatures);
+        for (std::size_t f = 0; f < feats.rows(); ++f) {
+            for (std::size_t j = 0; j < kFeatures; ++j) x[j] = float(feats.at(f, j));
+            float p[3];
+            net.step(x.data(), p);
+            for (std::size_t j = 0; j < kHidden; ++j) {
+                worst_lin0 = std::max(worst_lin0, std::abs(net.linear0_out()[j] - lin0.at(f, j)));
+                worst_lstm = std::max(worst_lstm, std::abs(net.lstm_out()[j] - lstm.at(f, j)));
+            }
+            for (std::size_t k = 0; k < 3; ++k) {
+                worst_logits = std::max(worst_logits, std::abs(net.logits()[k] - logits.at(f, k)));
+                worst_act = std::max(worst_act, std::abs(p[k] - acts.at(f, k)));
+            }
+        }
+        CHECK(worst_lin0 <= 1e-4);
+        CHECK(worst_lstm <= 1e-4);
+        CHECK(worst_logits <= 1e-4);
+        CHECK(worst_act <= 1e-4);
+    }
+}
+
+TEST_CASE("reset() returns the LSTM to its zero state", "[crnn]") {
+    const auto feats = load_npy(reference("kick808_online_features.npy"));
+    CrnnCpu net(tactus::test::model(1).weights);
+    std::vector<float> x(kFeatures);
+    float first[3], p[3];
+    for (std::size_t f = 0; f < 50; ++f) {
+        for (std::size_t j = 0; j < kFeatures; ++j) x[j] = float(feats.at(f, j));
+        net.step(x.data(), f == 0 ? first : p);
+    }
+    for (std::size_t j = 0; j < kFeatures; ++j) x[j] = float(feats.at(0, j));
+    net.step(x.data(), p);
+    CHECK(std::abs(p[0] - first[0]) > 1e-6);  // state carried over
+    net.reset();
+    net.step(x.data(), p);
+    for (int k = 0; k < 3; ++k) CHECK(p[k] == first[k]);
+}

@@ -1,0 +1,128 @@
+// tactus-analyze as a user runs it: output formats, and bad input that
+// gives a clear message and a non-zero exit, never a crash or a hang.
+#include <catch2/catch.hpp>
+
+#include <sndfile.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <numbers>
+#include <sstream>
+
+#include "paths.hpp"
+#include "run.hpp"
+
+using namespace tactus::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path temp(const std::string& name) { return fs::temp_directory_path() / ("tactus-analyze-test-" + name); }
+
+// A click track: 120 BPM, 4/4, at `rate` with `channels` channels.
+fs::path click_track(const std::string& name, int rate, int channels, double seconds, int format) {
+    const auto p = temp(name);
+    SF_INFO info{};
+    info.channels = channels;
+    info.samplerate = rate;
+    info.format = format;
+    SNDFILE* f = sf_open(p.c_str(), SFM_WRITE, &info);
+    REQUIRE(f);
+    const std::size_t n = std::size_t(seconds * rate);
+    std::vector<float> x(n * std::size_t(channels), 0.f);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double t = double(i) / rate;
+        const double since = std::fmod(t, 0.5);
+        const double v = since < 0.03 ? 0.8 * std::sin(2 * std::numbers::pi * 1000 * since) * (1 - since / 0.03) : 0.0;
+        for (int c = 0; c < channels; ++c) x[i * std::size_t(channels) + std::size_t(c)] = float(v);
+    }
+    sf_writef_float(f, x.data(), sf_count_t(n));
+    sf_close(f);
+    return p;
+}
+
+std::string analyze() { return quote(bin_dir() / "tactus-analyze"); }
+
+}  // namespace
+
+TEST_CASE("tactus-analyze --activations prints time, beat and downbeat per 20 ms frame for any rate and channel count", "[analyze]") {
+    for (auto [rate, channels, fmt] : {std::tuple{44100, 2, SF_FORMAT_WAV | SF_FORMAT_PCM_16},
+                                       std::tuple{48000, 1, SF_FORMAT_FLAC | SF_FORMAT_PCM_24},
+                                       std::tuple{8000, 1, SF_FORMAT_OGG | SF_FORMAT_VORBIS},
+                                       std::tuple{96000, 4, SF_FORMAT_WAV | SF_FORMAT_FLOAT}}) {
+        INFO(rate << " Hz, " << channels << " channels");
+        const auto file = click_track("clicks-" + std::to_string(rate) + ".audio", rate, channels, 6.0, fmt);
+        const auto r = run(analyze() + " --activations " + quote(file));
+        REQUIRE(r.status == 0);
+        std::istringstream in(r.out);
+        double t, b, d;
+        int lines = 0;
+        double expect_t = 0;
+        while (in >> t >> b >> d) {
+            CHECK(t == Approx(expect_t).margin(1e-6));
+            CHECK(b >= 0);
+            CHECK(b <= 1);
+            CHECK(d >= 0);
+            CHECK(d <= 1);
+            expect_t += 0.02;
+            ++lines;
+        }
+        CHECK(lines == 300);
+    }
+}
+
+TEST_CASE("tactus-analyze --model picks the weights and a bad choice is refused", "[analyze]") {
+    const auto file = click_track("clicks-model.wav", 22050, 1, 3.0, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+    const auto m1 = run(analyze() + " --activations " + quote(file));
+    const auto m2 = run(analyze() + " --activations --model 2 " + quote(file));
+    REQUIRE(m1.status == 0);
+    REQUIRE(m2.status == 0);
+    CHECK(m1.out != m2.out);
+    CHECK(run(analyze() + " --activations --model 4 " + quote(file)).status != 0);
+}
+
+TEST_CASE("bad input files give one clear line on stderr and a non-zero exit", "[analyze]") {
+    std::ofstream(temp("text.wav")) << "RIFF but not really\n";
+    std::ofstream(temp("empty.mp3"));
+    const auto good = click_track("clicks-ok.wav", 22050, 1, 2.0, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+    std::ifstream in(good, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    std::ofstream(temp("corrupt.flac"), std::ios::binary) << "fLaC" << bytes.substr(100, 3000);
+    for (const auto& bad : {temp("missing.wav"), temp("text.wav"), temp("empty.mp3"), temp("corrupt.flac")}) {
+        INFO(bad);
+        const auto r = run("timeout 20 " + analyze() + " --activations " + quote(bad));
+        CHECK(r.status == 1);
+        CHECK(r.out.empty());
+        CHECK(r.err.find("tactus-analyze: ") == 0);
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    }
+}
+
+TEST_CASE("a wrong model file is refused before any audio is read", "[analyze]") {
+    const auto file = click_track("clicks-m.wav", 22050, 1, 1.0, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+    std::ofstream(temp("bogus.safetensors")) << "not a model";
+    const auto r = run(analyze() + " --activations --model-file " + quote(temp("bogus.safetensors")) + " " + quote(file));
+    CHECK(r.status == 1);
+    CHECK(r.err.find("model file") != std::string::npos);
+}
+
+TEST_CASE("NaN and Inf samples in a float file are replaced, counted and reported", "[analyze]") {
+    const auto p = temp("nan.wav");
+    SF_INFO info{};
+    info.channels = 1;
+    info.samplerate = 22050;
+    info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+    SNDFILE* f = sf_open(p.c_str(), SFM_WRITE, &info);
+    REQUIRE(f);
+    std::vector<float> x(22050 * 2, 0.1f);
+    for (std::size_t i = 0; i < x.size(); i += 100) x[i] = std::numeric_limits<float>::quiet_NaN();
+    for (std::size_t i = 50; i < x.size(); i += 100) x[i] = -std::numeric_limits<float>::infinity();
+    sf_writef_float(f, x.data(), sf_count_t(x.size()));
+    sf_close(f);
+    const auto r = run(analyze() + " --activations " + quote(p));
+    CHECK(r.status == 0);
+    CHECK(r.err.find("882 samples") != std::string::npos);
+    CHECK(r.out.find("nan") == std::string::npos);
+    CHECK(r.out.find("inf") == std::string::npos);
+}
