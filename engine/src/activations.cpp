@@ -3,17 +3,24 @@
 #include <algorithm>
 #include <cmath>
 
+#include "tactus/error.hpp"
 #include "tactus/sanitize.hpp"
 
 namespace tactus {
 
 ActivationPipeline::ActivationPipeline(const CrnnWeights& weights, double input_rate)
-    : resampler_(input_rate, kFeatureRate), crnn_(weights) {}
+    : ActivationPipeline(std::vector<const CrnnWeights*>{&weights}, input_rate) {}
+
+ActivationPipeline::ActivationPipeline(const std::vector<const CrnnWeights*>& ensemble, double input_rate)
+    : resampler_(input_rate, kFeatureRate) {
+    if (ensemble.empty()) throw Error("no model given");
+    for (const CrnnWeights* w : ensemble) crnn_.push_back(std::make_unique<CrnnCpu>(*w));
+}
 
 void ActivationPipeline::reset() {
     resampler_.reset();
     features_.reset();
-    crnn_.reset();
+    for (auto& net : crnn_) net->reset();
     sanitizer_.reset();
     input_samples_ = 0;
     resampled_samples_ = 0;
@@ -30,12 +37,18 @@ void ActivationPipeline::drain_features(FrameSink& sink) {
                 v = 0.f;
                 ++sanitized_features_;
             }
-        crnn_.step(feat_, probs);
+        float sum[kClasses] = {0.f, 0.f, 0.f};
+        for (auto& net : crnn_) {
+            net->step(feat_, probs);
+            for (int k = 0; k < kClasses; ++k) sum[k] += probs[k];
+        }
+        const float inv = 1.f / float(crnn_.size());
         out.index = index;
         out.features = feat_;
-        out.beat = probs[0];
-        out.downbeat = probs[1];
-        out.none = probs[2];
+        out.beat = sum[0] * inv;
+        out.downbeat = sum[1] * inv;
+        out.none = sum[2] * inv;
+        out.level_db = features_.level_db();
         sink.on_frame(out);
     }
 }

@@ -201,6 +201,9 @@ bool FeatureExtractor::pop(float* features, FrameDetail* detail) {
         std::copy_n(m.ring.data() + at, run, m.frame + (i - start));
         i += run;
     }
+    float energy = 0.f;
+    for (int i = 0; i < kFrameSize; ++i) energy += m.frame[i] * m.frame[i];
+    level_db_ = 10.f * std::log10(energy / kFrameSize + 1e-12f);
     m.dft.run(m.frame, m.mag);
     m.filterbank.apply(m.mag, m.filt);
     log10_1p(m.filt, m.logspec);
@@ -225,6 +228,7 @@ void FeatureExtractor::reset() {
     total_ = 0;
     next_ = 0;
     finished_ = false;
+    level_db_ = -120.f;
     std::fill(std::begin(impl_->prev_log), std::end(impl_->prev_log), 0.f);
 }
 

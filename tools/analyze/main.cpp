@@ -1,16 +1,25 @@
-// tactus-analyze: the engine run over audio files.
+// tactus-analyze: the engine run over audio files, through the same
+// streaming path as the live clients (blocks of --block frames at the
+// file's own rate, pushed one after the other).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "output.hpp"
+#include "progress.hpp"
 #include "tactus/activations.hpp"
+#include "tactus/analyzer.hpp"
 #include "tactus/audio_file.hpp"
 #include "tactus/error.hpp"
 #include "tactus/model.hpp"
+#include "tactus/params.hpp"
 
 namespace {
+
+using tactus::cli::OutputMode;
 
 struct PrintActivations final : tactus::FrameSink {
     void on_frame(const tactus::FrameOutput& f) override {
@@ -18,42 +27,120 @@ struct PrintActivations final : tactus::FrameSink {
     }
 };
 
-int run_activations(const std::string& path, const tactus::Model& model) {
-    tactus::AudioFile file(path);
-    tactus::ActivationPipeline pipe(model.weights, file.sample_rate());
-    PrintActivations sink;
-    const std::size_t block = 4096;
+struct Options {
+    std::string file;
+    std::string model_file;
+    bool activations = false, predicted = false, json = false;
+    double lead_ms = 20;
+    std::size_t block = 256;
+    std::uint64_t seed = 1;
+    std::map<std::string, std::string> params;  // from the parameter table's flags
+};
+
+// Streams a file through `feed` in blocks, mixed to mono.
+template <class Feed>
+void stream_file(tactus::AudioFile& file, std::size_t block, const std::string& label, Feed&& feed) {
+    tactus::cli::Progress progress(label, file.frames() > 60 * std::int64_t(file.sample_rate()) ? file.frames() : 0);
     std::vector<float> inter(block * std::size_t(file.channels())), mono(block);
+    std::int64_t done = 0;
     std::size_t n;
     while ((n = file.read(inter.data(), block)) > 0) {
         tactus::mix_to_mono(inter.data(), n, file.channels(), mono.data());
-        pipe.feed(mono.data(), n, sink);
+        feed(mono.data(), n);
+        progress.update(done += std::int64_t(n));
     }
-    pipe.finish(sink);
+}
+
+std::vector<tactus::Model> load_models(const Options& o, const tactus::ParamSet& params) {
+    std::vector<tactus::Model> models;
+    if (!o.model_file.empty()) {
+        models.push_back(tactus::load_model(o.model_file));
+        return models;
+    }
+    for (int id : params.model_ids()) models.push_back(tactus::load_model(tactus::find_model(id)));
+    return models;
+}
+
+std::vector<const tactus::CrnnWeights*> weights_of(const std::vector<tactus::Model>& models) {
+    std::vector<const tactus::CrnnWeights*> w;
+    for (const auto& m : models) w.push_back(&m.weights);
+    return w;
+}
+
+void report_sanitized(const std::string& path, const tactus::ActivationPipeline& pipe) {
     if (pipe.sanitized_samples() > 0)
         std::fprintf(stderr, "tactus-analyze: %s: %llu samples were NaN, Inf, denormal or out of range and were replaced\n",
                      path.c_str(), static_cast<unsigned long long>(pipe.sanitized_samples()));
+}
+
+int run(const Options& o, tactus::ParamSet params) {
+    for (const auto& [name, text] : o.params) {
+        const tactus::ParamSpec* spec = tactus::find_param(name);
+        const auto v = tactus::parse_param_value(*spec, text);
+        if (!v) throw tactus::Error("--" + name + ": '" + text + "' is not a valid value");
+        if (params.set(spec->id, *v))
+            std::fprintf(stderr, "tactus-analyze: --%s %s is out of range; using %s\n", name.c_str(), text.c_str(),
+                         tactus::format_param_value(*spec, params.get(spec->id)).c_str());
+    }
+    // --activations prints one network's output: model 1 unless asked
+    if (o.activations && !o.params.count("model")) params.set(tactus::ParamId::model, 1);
+    params.set(tactus::ParamId::prediction_lead_ms, float(o.lead_ms));
+
+    const auto models = load_models(o, params);
+    tactus::AudioFile file(o.file);
+    if (o.activations) {
+        tactus::ActivationPipeline pipe(weights_of(models), file.sample_rate());
+        PrintActivations sink;
+        stream_file(file, o.block, o.file, [&](const float* x, std::size_t n) { pipe.feed(x, n, sink); });
+        pipe.finish(sink);
+        report_sanitized(o.file, pipe);
+        return 0;
+    }
+    tactus::AnalyzerConfig cfg = params.analyzer_config(file.sample_rate());
+    cfg.beatnet.seed = o.seed;
+    tactus::Analyzer analyzer(weights_of(models), cfg);
+    const OutputMode mode = o.json ? OutputMode::json : o.predicted ? OutputMode::predicted : OutputMode::beats;
+    tactus::cli::EventPrinter printer(mode, file.sample_rate(), o.lead_ms / 1000.0);
+    stream_file(file, o.block, o.file, [&](const float* x, std::size_t n) { analyzer.feed(x, n, printer); });
+    analyzer.finish(printer);
+    report_sanitized(o.file, analyzer.pipeline());
     return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"tactus-analyze: beats, downbeats and tempo of audio files"};
-    std::string file;
-    int model_id = 1;
-    std::string model_path;
-    bool activations = false;
-    app.add_option("file", file, "audio file (anything libsndfile reads: wav, flac, ogg, mp3)")->required();
-    app.add_option("--model", model_id, "BeatNet model 1, 2 or 3")->check(CLI::Range(1, 3));
-    app.add_option("--model-file", model_path, "path of a model file (overrides --model)");
-    app.add_flag("--activations", activations, "print time_s, beat and downbeat activation per frame");
+    CLI::App app{"tactus-analyze: beats, downbeats and tempo of an audio file, as the live engine finds them.\n"
+                 "Prints one line per beat: time_s<TAB>beat_in_bar (1 = downbeat)."};
+    Options o;
+    app.add_option("file", o.file, "audio file (anything libsndfile reads: wav, flac, ogg, mp3)")->required();
+    app.add_flag("--activations", o.activations, "print time_s, beat and downbeat activation per frame instead (model 1 unless --model)");
+    app.add_flag("--predicted", o.predicted, "print the beats as committed in advance, at least --lead ms before they happened");
+    app.add_option("--lead", o.lead_ms, "lead of committed predictions, ms")->check(CLI::Range(0.0, 500.0))->capture_default_str();
+    app.add_flag("--json", o.json, "print JSON lines with every field of every event (beats and predictions)");
+    app.add_option("--block", o.block, "frames per push at the file's rate")->check(CLI::Range(1, 1 << 20))->capture_default_str();
+    app.add_option("--model-file", o.model_file, "a model file to use instead of --model");
+    app.add_option("--seed", o.seed, "random seed of --inference beatnet")->capture_default_str();
+    auto* group = app.add_option_group("Parameters", "the engine's parameter table");
+    tactus::ParamSet defaults;
+    for (const auto& spec : tactus::param_table()) {
+        if (!(spec.faces & tactus::kFaceEngine) || spec.id == tactus::ParamId::prediction_lead_ms) continue;
+        std::string desc = spec.doc;
+        if (spec.type == tactus::ParamType::choice) {
+            desc += " (";
+            for (const char* c : spec.choices)
+                if (c) desc += std::string(desc.back() == '(' ? "" : "|") + c;
+            desc += ")";
+        } else if (*spec.unit) {
+            desc += std::string(" [") + spec.unit + "]";
+        }
+        desc += "; default " + tactus::format_param_value(spec, spec.def);
+        const std::string name = tactus::flag_name(spec);
+        group->add_option_function<std::string>("--" + name, [&o, name](const std::string& v) { o.params[name] = v; }, desc);
+    }
     CLI11_PARSE(app, argc, argv);
     try {
-        const tactus::Model model = tactus::load_model(model_path.empty() ? tactus::find_model(model_id) : std::filesystem::path(model_path));
-        if (activations) return run_activations(file, model);
-        std::fprintf(stderr, "tactus-analyze: beat tracking is not built yet; use --activations\n");
-        return 2;
+        return run(o, defaults);
     } catch (const tactus::Error& e) {
         std::fprintf(stderr, "tactus-analyze: %s\n", e.what());
         return 1;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "tactus/crnn.hpp"
 #include "tactus/features.hpp"
@@ -17,6 +18,7 @@ struct FrameOutput {
     std::int64_t index = 0;          // frame number; its centre is at index / 50 s
     const float* features = nullptr;  // [272]
     float beat = 0, downbeat = 0, none = 1;
+    float level_db = -120;            // frame RMS, dBFS
 };
 
 class FrameSink {
@@ -30,6 +32,9 @@ protected:
 class ActivationPipeline {
 public:
     ActivationPipeline(const CrnnWeights& weights, double input_rate);
+    // Several networks on the same features; their probabilities are
+    // averaged (an ensemble of BeatNet's models 1-3 tracks better than any).
+    ActivationPipeline(const std::vector<const CrnnWeights*>& ensemble, double input_rate);
 
     // Feeds mono samples at the input rate; calls sink.on_frame for every
     // frame that becomes complete.
@@ -53,7 +58,7 @@ private:
     InputSanitizer sanitizer_;
     Resampler resampler_;
     FeatureExtractor features_;
-    CrnnCpu crnn_;
+    std::vector<std::unique_ptr<CrnnCpu>> crnn_;
     std::int64_t input_samples_ = 0;
     std::int64_t resampled_samples_ = 0;
     std::uint64_t sanitized_samples_ = 0;

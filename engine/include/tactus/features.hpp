@@ -45,6 +45,8 @@ public:
     void finish();
     void reset();
 
+    // RMS of the last popped frame (unwindowed), dBFS.
+    float level_db() const { return level_db_; }
     std::int64_t samples_pushed() const { return total_; }
     std::int64_t next_frame() const { return next_; }
     std::int64_t frames_ready() const;
@@ -55,6 +57,7 @@ private:
     std::int64_t total_ = 0;
     std::int64_t next_ = 0;
     bool finished_ = false;
+    float level_db_ = -120.f;
 };
 
 }  // namespace tactus

@@ -1,0 +1,74 @@
+#pragma once
+// Causal (forward) filtering on madmom's bar-pointer model (Krebs, Böck &
+// Widmer 2015): for each meter m, m beats of states (tempo interval L in
+// frames, position k = 0..L-1 in the beat); positions advance one state per
+// frame, and from the last state of a beat to the first of the next the
+// tempo may change with p ~ exp(-lambda |L'/L - 1|). Observations use
+// madmom's downbeat model: the first 1/lambda_obs of a beat sees the beat
+// activation (the downbeat activation on the bar's first beat), the rest
+// (1 - beat - downbeat) / (lambda_obs - 1). Meters run side by side in one
+// normalised posterior, so their masses compare.
+//
+// Worker-side: step() does not allocate.
+#include <cstdint>
+#include <vector>
+
+namespace tactus {
+
+class BarPointerFilter {
+public:
+    BarPointerFilter(const std::vector<int>& meters, int min_interval, int max_interval, double lambda,
+                     int observation_lambda);
+
+    void reset();
+    // One frame of (beat, downbeat) probabilities.
+    void step(float beat, float downbeat);
+
+    int min_interval() const { return min_interval_; }
+    int max_interval() const { return max_interval_; }
+    int num_intervals() const { return max_interval_ - min_interval_ + 1; }
+
+    // Marginals of the current posterior (valid after step()):
+    // P(k frames since the last beat boundary), k = 0..max_interval-1
+    const std::vector<double>& since_beat() const { return since_; }
+    // P(n frames until the next boundary), n = 1..max_interval (index n)
+    const std::vector<double>& until_beat() const { return until_; }
+    // P(interval), index interval - min_interval
+    const std::vector<double>& tempo() const { return tempo_; }
+    // Meter and beat-in-bar (1-based) of the most likely (meter, beat) among
+    // the states k frames after a boundary; mass_out gets its probability.
+    void beat_in_bar_at(int k, int* meter, int* beat, double* mass_out = nullptr) const;
+    // Posterior mass of each meter, in the order given.
+    std::vector<double> meter_mass() const;
+    const std::vector<int>& meters() const { return meters_; }
+
+    // Keep only tempi in [lo, hi] (frames per beat); 0, 0 lifts the limit.
+    void restrict_tempo(int lo, int hi);
+    // Re-seed the phase: all mass at k frames after a boundary (any tempo
+    // allowed by the restriction, any meter, any beat).
+    void set_phase(int k);
+
+    // Likelihood of the last frame under the model relative to the
+    // observation density of the non-beat states (for diagnostics).
+    double last_step_scale() const { return scale_; }
+
+private:
+    struct Meter {
+        int beats;
+        std::vector<float> alpha;   // [beat][interval][k], blocks of L states
+        std::vector<int> block_start;  // per (beat, interval)
+    };
+    void marginals();
+    bool allowed(int interval) const { return interval >= lo_ && interval <= hi_; }
+
+    std::vector<int> meters_;
+    int min_interval_, max_interval_, obs_lambda_;
+    std::vector<double> trans_;  // [from][to] interval transition probabilities
+    std::vector<Meter> m_;
+    std::vector<float> last_scratch_, first_scratch_;
+    std::vector<double> since_, until_, tempo_;
+    int lo_, hi_;
+    double scale_ = 1.0;
+};
+
+}  // namespace tactus

@@ -1,0 +1,319 @@
+#include "tactus/tracker.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "bar_pointer_filter.hpp"
+#include "periodicity.hpp"
+#include "tactus/error.hpp"
+#include "tactus/features.hpp"
+
+namespace tactus {
+
+const char* to_string(TrackState s) {
+    switch (s) {
+        case TrackState::listening: return "listening";
+        case TrackState::locked: return "locked";
+        case TrackState::hold: return "hold";
+        case TrackState::lost: return "lost";
+        case TrackState::silent: return "silent";
+    }
+    return "?";
+}
+
+namespace {
+
+constexpr double kFrameRate = kFps;                   // 50 feature frames per second
+constexpr double kBpmFrames = 60.0 * kFrameRate;      // BPM = kBpmFrames / interval
+constexpr int kLevelHistory = 64;                     // frames of level kept for intensity
+constexpr double kTapGapFrames = 2.5 * kFrameRate;    // a longer gap starts a new tap run
+constexpr double kNoFrame = -1e18;
+
+std::vector<int> meters_for(int beats_per_bar) {
+    if (beats_per_bar <= 0) return {2, 3, 4};
+    return {std::clamp(beats_per_bar, 1, 16)};
+}
+
+}  // namespace
+
+struct TactusTracker::Impl {
+    TrackerParams p;
+    BarPointerFilter filter;
+    Periodicity periodicity;
+    TrackerStatus st;
+    double lead_frames;
+
+    // level and intensity
+    double level_peak = -120;
+    double level_mean = -40, level_var = 100;
+    std::array<float, kLevelHistory> level_hist{};
+
+    // lock state
+    bool gate = false, ever_locked = false;
+    double locked_interval = 25;
+    int locked_meter = 4;
+
+    // detections
+    double last_detection = kNoFrame;
+    int last_beat_in_bar = 0;
+    std::int64_t beat_count = 0, bar_count = 0;
+    float last_intensity = 0.5f;
+
+    // hold (also the free-running clock of a BPM override)
+    bool holding = false;
+    double hold_period = 25, hold_next = 0;
+    int hold_left = 0, hold_total = 1, hold_meter = 4, hold_beat = 0;
+
+    // predictions
+    double last_committed = kNoFrame;
+
+    // tap tempo and override
+    std::array<double, 8> taps{};
+    int ntaps = 0;
+    double pending_tap = kNoFrame;
+    double override_bpm = 0;
+
+    explicit Impl(const TrackerParams& params)
+        : p(params),
+          filter(meters_for(params.beats_per_bar), int(std::lround(kBpmFrames / params.max_bpm)),
+                 int(std::lround(kBpmFrames / params.min_bpm)), params.transition_lambda, params.observation_lambda),
+          periodicity(filter.min_interval(), filter.max_interval(), params.clarity_window_s * kFrameRate,
+                      0.5 * kFrameRate, 3e-3),
+          lead_frames(params.prediction_lead_s * kFrameRate) {
+        if (!(params.min_bpm >= 20 && params.max_bpm <= 400 && params.max_bpm > params.min_bpm * 1.1))
+            throw Error("tempo range must lie within 20-400 BPM and span at least 10%");
+        level_hist.fill(-120.f);
+        if (params.bpm_override > 0) set_override(params.bpm_override);
+    }
+
+    void reset() {
+        filter.reset();
+        periodicity.reset();
+        st = TrackerStatus{};
+        level_peak = -120;
+        level_mean = -40;
+        level_var = 100;
+        level_hist.fill(-120.f);
+        gate = ever_locked = holding = false;
+        last_detection = last_committed = pending_tap = kNoFrame;
+        last_beat_in_bar = 0;
+        beat_count = bar_count = 0;
+        ntaps = 0;
+        set_override(override_bpm);
+    }
+
+    void set_override(double bpm) {
+        override_bpm = bpm > 0 ? std::clamp(bpm, p.min_bpm, p.max_bpm) : 0.0;
+        if (override_bpm > 0) {
+            const double interval = kBpmFrames / override_bpm;
+            filter.restrict_tempo(int(std::floor(interval * 0.97)), int(std::ceil(interval * 1.03)));
+        } else {
+            filter.restrict_tempo(0, 0);
+            if (holding && hold_left > 1000000) holding = false;  // end the free-running clock
+        }
+    }
+
+    void add_tap(double frame) {
+        if (ntaps > 0 && (frame - taps[std::size_t(ntaps - 1)] > kTapGapFrames || frame <= taps[std::size_t(ntaps - 1)]))
+            ntaps = 0;
+        if (ntaps == int(taps.size())) {
+            std::rotate(taps.begin(), taps.begin() + 1, taps.end());
+            --ntaps;
+        }
+        taps[std::size_t(ntaps++)] = frame;
+        if (ntaps < 2) return;
+        std::array<double, 8> ibi{};
+        for (int i = 1; i < ntaps; ++i) ibi[std::size_t(i - 1)] = taps[std::size_t(i)] - taps[std::size_t(i - 1)];
+        const int n = ntaps - 1;
+        std::nth_element(ibi.begin(), ibi.begin() + n / 2, ibi.begin() + n);
+        set_override(kBpmFrames / ibi[std::size_t(n / 2)]);
+        pending_tap = frame;
+    }
+
+    // Interval (frames per beat) of the posterior's main tempo: the mode and
+    // its two neighbours on each side, averaged.
+    double tempo_interval() const {
+        if (override_bpm > 0) return kBpmFrames / override_bpm;
+        const auto& t = filter.tempo();
+        const int mode = int(std::max_element(t.begin(), t.end()) - t.begin());
+        double w = 0, s = 0;
+        for (int i = std::max(0, mode - 2); i <= std::min(int(t.size()) - 1, mode + 2); ++i) {
+            w += t[std::size_t(i)];
+            s += t[std::size_t(i)] * (filter.min_interval() + i);
+        }
+        return w > 0 ? s / w : filter.min_interval() + mode;
+    }
+
+    float intensity_at(double frame) const {
+        const auto f = std::int64_t(std::llround(frame));
+        float x = -120.f;
+        for (std::int64_t i = f - 1; i <= f + 2; ++i)
+            if (st.frame - i < kLevelHistory && i <= st.frame) x = std::max(x, level_hist[std::size_t(i & (kLevelHistory - 1))]);
+        const double sd = std::sqrt(std::max(level_var, 1e-6));
+        return float(std::clamp(0.5 + (x - level_mean) / (4.0 * sd + 1e-3), 0.0, 1.0));
+    }
+
+    float confidence() const {
+        if (gate) return float(std::clamp((st.clarity - p.release_clarity) / (p.lock_clarity + 0.25 - p.release_clarity), 0.2, 1.0));
+        if (holding) return float(0.5 * std::min(1.0, double(hold_left) / double(hold_total)));
+        return 0.f;
+    }
+
+    void emit(BeatSink& sink, double frame, double now, int beat_in_bar, int meter, double interval, bool predicted,
+              float intensity, std::int64_t index, std::int64_t bar) {
+        TrackerBeat b;
+        b.frame = frame;
+        b.committed = now;
+        b.beat_index = index;
+        b.bar = bar;
+        b.beat_in_bar = beat_in_bar;
+        b.beats_per_bar = meter;
+        b.bpm = float(override_bpm > 0 ? override_bpm : kBpmFrames / interval);
+        b.confidence = confidence();
+        b.intensity = intensity;
+        b.predicted = predicted;
+        sink.on_beat(b);
+    }
+
+    void detected(BeatSink& sink, double frame, double now, int beat_in_bar, int meter, double interval) {
+        ++beat_count;
+        if (beat_in_bar == 1 || beat_in_bar <= last_beat_in_bar) ++bar_count;
+        last_beat_in_bar = beat_in_bar;
+        last_detection = frame;
+        last_intensity = intensity_at(frame);
+        emit(sink, frame, now, beat_in_bar, meter, interval, false, last_intensity, beat_count, bar_count);
+    }
+
+    void start_hold(double interval, int meter) {
+        holding = true;
+        hold_period = interval;
+        hold_meter = meter;
+        hold_beat = last_beat_in_bar;
+        hold_next = last_detection > kNoFrame / 2 ? last_detection + interval : double(st.frame) + interval;
+        while (hold_next < double(st.frame) - p.detection_lag) hold_next += interval;
+        hold_total = override_bpm > 0 ? std::numeric_limits<int>::max() : std::max(1, p.hold_bars * meter);
+        hold_left = hold_total;
+    }
+
+    void process(const TrackerFrame& f, double now, BeatSink& sink) {
+        const std::int64_t t = f.index;
+        st.frame = t;
+        st.level_db = f.level_db;
+        level_hist[std::size_t(t & (kLevelHistory - 1))] = f.level_db;
+        level_peak = std::max(double(f.level_db), level_peak - 0.3);  // about 2 s from -20 to -60 dB
+        const bool silent = level_peak < p.silence_db;
+        if (!silent) {
+            const double a = 1.0 / (8.0 * kFrameRate);
+            const double dx = f.level_db - level_mean;
+            level_mean += a * dx;
+            level_var += a * (dx * dx - level_var);
+        }
+
+        st.clarity = float(periodicity.step(double(f.beat) + double(f.downbeat)));
+        filter.step(f.beat, f.downbeat);
+        if (pending_tap > kNoFrame / 2) {
+            const double interval = kBpmFrames / override_bpm;
+            const int k = int(std::lround(std::fmod(std::max(0.0, double(t) - pending_tap), interval)));
+            filter.set_phase(k);
+            last_detection = pending_tap;
+            pending_tap = kNoFrame;
+            if (!gate) start_hold(interval, locked_meter);
+        }
+
+        // posterior estimates
+        const auto& since = filter.since_beat();
+        const int k = int(std::max_element(since.begin(), since.end()) - since.begin());
+        const auto& until = filter.until_beat();
+        const int n = int(std::max_element(until.begin() + 1, until.end()) - until.begin());
+        const double interval = tempo_interval();
+        int meter = 4, beat_in_bar = 1;
+        filter.beat_in_bar_at(k, &meter, &beat_in_bar);
+        const int next_in_bar = beat_in_bar % meter + 1;
+
+        // lock gate with hysteresis; losing it starts the hold
+        const bool warm = double(t) >= p.warmup_s * kFrameRate;
+        if (!gate && warm && !silent && st.clarity >= p.lock_clarity) {
+            gate = ever_locked = true;
+            holding = false;
+        } else if (gate && (silent || st.clarity < p.release_clarity)) {
+            gate = false;
+            if (p.hold_bars > 0 || override_bpm > 0) start_hold(locked_interval, locked_meter);
+        }
+        if (gate) {
+            locked_interval = interval;
+            locked_meter = meter;
+        }
+
+        if (gate) {
+            // a beat k frames ago, reported once it is `detection_lag` old
+            const double beat_frame = double(t - k);
+            if (k >= p.detection_lag && beat_frame - last_detection > 0.5 * interval)
+                detected(sink, beat_frame, now, beat_in_bar, meter, interval);
+            // commit the next beat when it is just over `lead` ahead
+            const double next = double(t + n);
+            const double ahead = next - now;
+            if (ahead >= lead_frames && ahead < lead_frames + 2.0 && next - last_committed > 0.5 * interval) {
+                last_committed = next;
+                const std::int64_t index = beat_count + (k >= p.detection_lag ? 1 : 2);
+                emit(sink, next, now, next_in_bar, meter, interval, true, last_intensity, index,
+                     bar_count + (next_in_bar == 1 ? 1 : 0));
+            }
+            st.next_beat = next;
+            st.next_downbeat = next + double((meter - next_in_bar + 1) % meter) * interval;
+            st.phase = std::clamp(double(k) / interval, 0.0, 0.999999);
+            st.beat_in_bar = beat_in_bar;
+            st.beats_per_bar = meter;
+            st.bpm = override_bpm > 0 ? override_bpm : kBpmFrames / interval;
+        } else if (holding) {
+            // the frozen grid: report its beats as they pass, commit ahead
+            while (holding && hold_next + p.detection_lag <= double(t)) {
+                const int bib = hold_beat % hold_meter + 1;
+                hold_beat = bib;
+                detected(sink, hold_next, now, bib, hold_meter, hold_period);
+                hold_next += hold_period;
+                if (--hold_left <= 0) holding = false;
+            }
+            double next = hold_next;
+            while (next - now < lead_frames) next += hold_period;
+            if (holding && next - now < lead_frames + 2.0 && next - last_committed > 0.5 * hold_period) {
+                last_committed = next;
+                const int ahead_beats = int(std::lround((next - hold_next) / hold_period));
+                const int bib = (hold_beat + ahead_beats) % hold_meter + 1;
+                emit(sink, next, now, bib, hold_meter, hold_period, true, last_intensity, beat_count + 1 + ahead_beats,
+                     bar_count + (bib == 1 ? 1 : 0));
+            }
+            const int next_bib = hold_beat % hold_meter + 1;
+            st.next_beat = hold_next;
+            st.next_downbeat = hold_next + double((hold_meter - next_bib + 1) % hold_meter) * hold_period;
+            st.phase = std::clamp(1.0 - (hold_next - double(t)) / hold_period, 0.0, 0.999999);
+            st.beat_in_bar = hold_beat;
+            st.beats_per_bar = hold_meter;
+            st.bpm = override_bpm > 0 ? override_bpm : kBpmFrames / hold_period;
+        } else {
+            st.next_beat = st.next_downbeat = -1;
+            st.phase = 0;
+            st.beat_in_bar = 0;
+            st.beats_per_bar = 0;
+            st.bpm = ever_locked ? kBpmFrames / locked_interval : 0.0;
+        }
+        st.state = gate ? TrackState::locked
+                        : holding ? TrackState::hold
+                                  : silent ? TrackState::silent
+                                           : ever_locked ? TrackState::lost : TrackState::listening;
+        st.confidence = confidence();
+    }
+};
+
+TactusTracker::TactusTracker(const TrackerParams& params) : impl_(std::make_unique<Impl>(params)) {}
+TactusTracker::~TactusTracker() = default;
+void TactusTracker::process(const TrackerFrame& frame, double now, BeatSink& sink) { impl_->process(frame, now, sink); }
+void TactusTracker::tap(double frame) { impl_->add_tap(frame); }
+void TactusTracker::set_bpm_override(double bpm) { impl_->set_override(bpm); }
+void TactusTracker::reset() { impl_->reset(); }
+const TrackerStatus& TactusTracker::status() const { return impl_->st; }
+const TrackerParams& TactusTracker::params() const { return impl_->p; }
+
+}  // namespace tactus
