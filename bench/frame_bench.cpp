@@ -50,10 +50,12 @@ BENCHMARK(BM_Features);
 std::vector<std::vector<float>> some_features() {
     tactus::FeatureExtractor fx;
     const auto audio = noise_audio(tactus::kHop * 200);
-    fx.push(audio.data(), audio.size());
     std::vector<std::vector<float>> out;
     std::vector<float> f(tactus::kFeatures);
-    while (fx.pop(f.data())) out.push_back(f);
+    for (std::size_t at = 0; at < audio.size();) {
+        at += fx.push(audio.data() + at, audio.size() - at);
+        while (fx.pop(f.data())) out.push_back(f);
+    }
     return out;
 }
 
@@ -69,6 +71,21 @@ void BM_Crnn(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Crnn);
+
+// Files: frames in batches of 32 (the input weights are read once per batch).
+void BM_CrnnBatch32(benchmark::State& state) {
+    tactus::CrnnCpu net(model().weights);
+    const auto feats = some_features();
+    std::vector<float> batch(32 * tactus::kFeatures), p(32 * 3);
+    for (int f = 0; f < 32; ++f) std::copy(feats[std::size_t(f)].begin(), feats[std::size_t(f)].end(), batch.begin() + f * tactus::kFeatures);
+    for (auto _ : state) {
+        net.run(batch.data(), 32, p.data());
+        benchmark::DoNotOptimize(p.data());
+    }
+    state.SetItemsProcessed(state.iterations() * 32);
+    state.counters["us_per_frame"] = benchmark::Counter(double(state.iterations()) * 32, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_CrnnBatch32);
 
 void BM_FeaturesAndCrnn(benchmark::State& state) {
     tactus::FeatureExtractor fx;

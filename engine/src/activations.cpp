@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "tactus/error.hpp"
-#include "tactus/sanitize.hpp"
+#include "tactus/model.hpp"
 
 namespace tactus {
 
@@ -12,44 +12,71 @@ ActivationPipeline::ActivationPipeline(const CrnnWeights& weights, double input_
     : ActivationPipeline(std::vector<const CrnnWeights*>{&weights}, input_rate) {}
 
 ActivationPipeline::ActivationPipeline(const std::vector<const CrnnWeights*>& ensemble, double input_rate)
-    : resampler_(input_rate, kFeatureRate) {
+    : resampler_(input_rate, kFeatureRate),
+      feat_(std::size_t(kBatchMax) * kFeatures),
+      probs_(std::size_t(kBatchMax) * kClasses),
+      sum_(std::size_t(kBatchMax) * kClasses) {
     if (ensemble.empty()) throw Error("no model given");
     for (const CrnnWeights* w : ensemble) crnn_.push_back(std::make_unique<CrnnCpu>(*w));
 }
+
+ActivationPipeline::ActivationPipeline(const std::vector<std::filesystem::path>& model_files, double input_rate)
+    : resampler_(input_rate, kFeatureRate),
+      feat_(std::size_t(kBatchMax) * kFeatures),
+      probs_(std::size_t(kBatchMax) * kClasses),
+      sum_(std::size_t(kBatchMax) * kClasses) {
+    if (model_files.empty()) throw Error("no model given");
+    for (const auto& path : model_files) crnn_.push_back(std::make_unique<CrnnCpu>(load_model(path).weights));
+}
+
+void ActivationPipeline::set_batch(int frames) { batch_ = std::clamp(frames, 1, kBatchMax); }
 
 void ActivationPipeline::reset() {
     resampler_.reset();
     features_.reset();
     for (auto& net : crnn_) net->reset();
     sanitizer_.reset();
-    input_samples_ = 0;
-    resampled_samples_ = 0;
+    input_samples_ = fed_end_ = resampled_samples_ = 0;
+    pending_ = 0;
+}
+
+void ActivationPipeline::flush(FrameSink& sink) {
+    if (pending_ == 0) return;
+    const int n = pending_;
+    pending_ = 0;
+    std::fill(sum_.begin(), sum_.begin() + n * kClasses, 0.f);
+    for (auto& net : crnn_) {
+        net->run(feat_.data(), n, probs_.data());
+        for (int i = 0; i < n * kClasses; ++i) sum_[std::size_t(i)] += probs_[std::size_t(i)];
+    }
+    const float inv = 1.f / float(crnn_.size());
+    FrameOutput out;
+    for (int f = 0; f < n; ++f) {
+        out.index = index_[f];
+        out.features = feat_.data() + std::size_t(f) * kFeatures;
+        out.beat = sum_[std::size_t(f * kClasses)] * inv;
+        out.downbeat = sum_[std::size_t(f * kClasses + 1)] * inv;
+        out.none = sum_[std::size_t(f * kClasses + 2)] * inv;
+        out.level_db = level_[f];
+        out.available = available_[f];
+        sink.on_frame(out);
+    }
 }
 
 void ActivationPipeline::drain_features(FrameSink& sink) {
-    FrameOutput out;
-    float probs[kClasses];
     while (true) {
         const std::int64_t index = features_.next_frame();
-        if (!features_.pop(feat_)) break;
-        for (float& v : feat_)
-            if (!std::isfinite(v)) {
-                v = 0.f;
+        float* feat = feat_.data() + std::size_t(pending_) * kFeatures;
+        if (!features_.pop(feat)) break;
+        for (int i = 0; i < kFeatures; ++i)
+            if (!std::isfinite(feat[i])) {
+                feat[i] = 0.f;
                 ++sanitized_features_;
             }
-        float sum[kClasses] = {0.f, 0.f, 0.f};
-        for (auto& net : crnn_) {
-            net->step(feat_, probs);
-            for (int k = 0; k < kClasses; ++k) sum[k] += probs[k];
-        }
-        const float inv = 1.f / float(crnn_.size());
-        out.index = index;
-        out.features = feat_;
-        out.beat = sum[0] * inv;
-        out.downbeat = sum[1] * inv;
-        out.none = sum[2] * inv;
-        out.level_db = features_.level_db();
-        sink.on_frame(out);
+        index_[pending_] = index;
+        level_[pending_] = features_.level_db();
+        available_[pending_] = fed_end_;
+        if (++pending_ >= batch_) flush(sink);
     }
 }
 
@@ -66,6 +93,7 @@ void ActivationPipeline::push_resampled(const float* x, std::size_t n, FrameSink
 void ActivationPipeline::feed(const float* mono, std::size_t n, FrameSink& sink) {
     while (n > 0) {
         const std::size_t k = std::min(n, kChunk);
+        fed_end_ = input_samples_ + std::int64_t(k);
         std::copy_n(mono, k, in_);
         sanitized_samples_ += sanitizer_.process_rt(in_, k);
         std::size_t offset = 0;
@@ -87,6 +115,7 @@ void ActivationPipeline::finish(FrameSink& sink) {
     // samples: trim what the filter tail adds, pad if it gave fewer.
     const std::int64_t expected =
         std::int64_t(std::ceil(double(input_samples_) * kFeatureRate / resampler_.in_rate() - 1e-9));
+    fed_end_ = input_samples_;
     std::size_t produced;
     while ((produced = resampler_.flush(out_, std::size(out_))) > 0) {
         const std::int64_t room = std::max<std::int64_t>(expected - resampled_samples_, 0);
@@ -99,6 +128,7 @@ void ActivationPipeline::finish(FrameSink& sink) {
     }
     features_.finish();
     drain_features(sink);
+    flush(sink);
 }
 
 }  // namespace tactus

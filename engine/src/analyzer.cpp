@@ -7,6 +7,16 @@ namespace tactus {
 
 Analyzer::Analyzer(const std::vector<const CrnnWeights*>& models, const AnalyzerConfig& config)
     : cfg_(config), pipeline_(models, config.sample_rate) {
+    init();
+}
+
+Analyzer::Analyzer(const std::vector<std::filesystem::path>& model_files, const AnalyzerConfig& config)
+    : cfg_(config), pipeline_(model_files, config.sample_rate) {
+    init();
+}
+
+void Analyzer::init() {
+    pipeline_.set_batch(cfg_.batch_frames);
     if (cfg_.inference == Inference::tactus) tracker_ = std::make_unique<TactusTracker>(cfg_.tracker);
     else beatnet_ = std::make_unique<BeatNetParticleFilter>(cfg_.beatnet);
 }
@@ -17,7 +27,6 @@ void Analyzer::reset() {
     pipeline_.reset();
     if (tracker_) tracker_->reset();
     if (beatnet_) beatnet_->reset();
-    now_ = 0;
     bn_beats_ = bn_bars_ = 0;
     bn_in_bar_ = 0;
 }
@@ -25,21 +34,24 @@ void Analyzer::reset() {
 void Analyzer::feed(const float* mono, std::size_t n, EventSink& sink) {
     sink_ = &sink;
     // Feed at most one hop at a time, so every frame's "now" (the newest
-    // audio when it is processed, which predictions are committed against)
-    // is exact to a hop even when a caller pushes a large block.
+    // audio when it became complete, which predictions are committed
+    // against) is exact to a hop even when a caller pushes a large block.
     const std::size_t hop = std::max<std::size_t>(1, std::size_t(cfg_.sample_rate / kFps));
     while (n > 0) {
         const std::size_t k = std::min(n, hop);
-        now_ = to_features(double(pipeline_.input_samples() + std::int64_t(k)));
         pipeline_.feed(mono, k, *this);
         mono += k;
         n -= k;
     }
 }
 
+void Analyzer::flush(EventSink& sink) {
+    sink_ = &sink;
+    pipeline_.flush(*this);
+}
+
 void Analyzer::finish(EventSink& sink) {
     sink_ = &sink;
-    now_ = to_features(double(pipeline_.input_samples()));
     pipeline_.finish(*this);
 }
 
@@ -58,7 +70,7 @@ void Analyzer::on_frame(const FrameOutput& f) {
         tf.beat = f.beat;
         tf.downbeat = f.downbeat;
         tf.level_db = f.level_db;
-        tracker_->process(tf, std::max(now_, double(f.index)), *this);
+        tracker_->process(tf, std::max(to_features(double(f.available)), double(f.index)), *this);
         return;
     }
     const auto d = beatnet_->step(f.beat, f.downbeat);
@@ -73,7 +85,7 @@ void Analyzer::on_frame(const FrameOutput& f) {
     BeatEvent e;
     e.frame = std::llround(to_stream(double(d.frame)));
     e.time = double(d.frame) / kFps;
-    e.committed_frame = std::llround(to_stream(now_));
+    e.committed_frame = f.available;
     e.beat_index = bn_beats_;
     e.bar = bn_bars_;
     e.beat_in_bar = bn_in_bar_;

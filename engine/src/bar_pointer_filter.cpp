@@ -4,10 +4,28 @@
 #include <cmath>
 #include <cstring>
 
+#include "simd.hpp"
 #include "tactus/error.hpp"
 #include "tactus/state_space.hpp"
 
 namespace tactus {
+namespace {
+
+using simd::v16;
+constexpr int L16 = simd::kLanes;
+
+// Sum of n floats with 16 independent partial sums (a plain loop is one long
+// dependency chain of additions, several times slower).
+float sum(const float* a, int n) {
+    v16 acc{};
+    int i = 0;
+    for (; i + L16 <= n; i += L16) acc += simd::load(a + i);
+    float s = simd::hsum(acc);
+    for (; i < n; ++i) s += a[i];
+    return s;
+}
+
+}  // namespace
 
 BarPointerFilter::BarPointerFilter(const std::vector<int>& meters, int min_interval, int max_interval, double lambda,
                                    int observation_lambda)
@@ -17,9 +35,19 @@ BarPointerFilter::BarPointerFilter(const std::vector<int>& meters, int min_inter
         throw Error("bar pointer filter: bad configuration");
     std::vector<int> intervals;
     for (int i = min_interval; i <= max_interval; ++i) intervals.push_back(i);
-    trans_ = exponential_transition(intervals, intervals, lambda);
     const int n = num_intervals();
-    for (int beats : meters) {
+    const auto t = exponential_transition(intervals, intervals, lambda);  // [from][to]
+    // Packed as panels of 16 destination tempi: for panel p and source i the
+    // 16 probabilities to tempi 16p..16p+15, so one broadcast of the source
+    // mass feeds 16 destinations.
+    panels_ = (n + L16 - 1) / L16;
+    trans_.assign(std::size_t(panels_) * std::size_t(n) * L16, 0.f);
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j)
+            trans_[(std::size_t(j / L16) * std::size_t(n) + std::size_t(i)) * L16 + std::size_t(j % L16)] =
+                float(t[std::size_t(i * n + j)]);
+    allowed_.assign(std::size_t(panels_) * L16, 0.f);
+    for (auto beats : meters) {
         Meter m;
         m.beats = beats;
         int at = 0;
@@ -31,73 +59,61 @@ BarPointerFilter::BarPointerFilter(const std::vector<int>& meters, int min_inter
         m.alpha.assign(std::size_t(at), 0.f);
         m_.push_back(std::move(m));
     }
-    last_scratch_.resize(std::size_t(n));
-    first_scratch_.resize(std::size_t(n) * std::size_t(*std::max_element(meters.begin(), meters.end())));
-    since_.assign(std::size_t(max_interval), 0.0);
-    until_.assign(std::size_t(max_interval) + 1, 0.0);
-    tempo_.assign(std::size_t(n), 0.0);
+    last_scratch_.assign(std::size_t(n), 0.f);
+    first_scratch_.assign(std::size_t(panels_) * L16 * std::size_t(*std::max_element(meters.begin(), meters.end())), 0.f);
+    since_.assign(std::size_t(max_interval), 0.f);
+    until_.assign(std::size_t(max_interval) + 1, 0.f);
+    until_rev_.assign(std::size_t(max_interval), 0.f);
+    tempo_.assign(std::size_t(n), 0.f);
+    agg_.assign(std::size_t(m_.front().alpha.size() / std::size_t(m_.front().beats)), 0.f);
     reset();
 }
 
 void BarPointerFilter::reset() {
-    std::size_t total = 0;
-    for (const auto& m : m_) total += m.alpha.size();
-    for (auto& m : m_) std::fill(m.alpha.begin(), m.alpha.end(), float(1.0 / double(total)));
     lo_ = min_interval_;
     hi_ = max_interval_;
-    marginals();
+    set_phase(-1);
 }
 
 void BarPointerFilter::restrict_tempo(int lo, int hi) {
     if (lo <= 0 && hi <= 0) {
         lo_ = min_interval_;
         hi_ = max_interval_;
-        return;
+    } else {
+        lo_ = std::clamp(lo, min_interval_, max_interval_);
+        hi_ = std::clamp(hi, lo_, max_interval_);
     }
-    lo_ = std::clamp(lo, min_interval_, max_interval_);
-    hi_ = std::clamp(hi, lo_, max_interval_);
     // drop the mass outside; if nothing is left, spread it uniformly inside
     const int n = num_intervals();
-    double kept = 0;
+    for (int i = 0; i < n; ++i) allowed_[std::size_t(i)] = allowed(min_interval_ + i) ? 1.f : 0.f;
     for (auto& m : m_)
         for (int b = 0; b < m.beats; ++b)
-            for (int i = 0; i < n; ++i) {
-                float* a = m.alpha.data() + m.block_start[std::size_t(b * n + i)];
-                const int L = min_interval_ + i;
-                if (!allowed(L)) std::fill(a, a + L, 0.f);
-                else for (int k = 0; k < L; ++k) kept += a[k];
-            }
-    if (kept <= 1e-30) set_phase(-1);
-    else
-        for (auto& m : m_)
-            for (float& v : m.alpha) v = float(v / kept);
-    marginals();
+            for (int i = 0; i < n; ++i)
+                if (!allowed(min_interval_ + i)) {
+                    float* a = m.alpha.data() + m.block_start[std::size_t(b * n + i)];
+                    std::fill(a, a + min_interval_ + i, 0.f);
+                }
+    const double total = accumulate_marginals();
+    if (total <= 1e-30) set_phase(-1);
+    else normalise(total);
 }
 
 void BarPointerFilter::set_phase(int k) {
     const int n = num_intervals();
-    std::size_t count = 0;
+    for (int i = 0; i < n; ++i) allowed_[std::size_t(i)] = allowed(min_interval_ + i) ? 1.f : 0.f;
     for (auto& m : m_) {
         std::fill(m.alpha.begin(), m.alpha.end(), 0.f);
         for (int b = 0; b < m.beats; ++b)
             for (int i = 0; i < n; ++i) {
                 const int L = min_interval_ + i;
                 if (!allowed(L)) continue;
-                count += k < 0 ? std::size_t(L) : (k < L ? 1 : 0);
+                float* a = m.alpha.data() + m.block_start[std::size_t(b * n + i)];
+                if (k < 0) std::fill(a, a + L, 1.f);
+                else if (k < L) a[k] = 1.f;
             }
     }
-    if (count == 0) return;
-    const float w = float(1.0 / double(count));
-    for (auto& m : m_)
-        for (int b = 0; b < m.beats; ++b)
-            for (int i = 0; i < n; ++i) {
-                const int L = min_interval_ + i;
-                if (!allowed(L)) continue;
-                float* a = m.alpha.data() + m.block_start[std::size_t(b * n + i)];
-                if (k < 0) std::fill(a, a + L, w);
-                else if (k < L) a[k] = w;
-            }
-    marginals();
+    const double total = accumulate_marginals();
+    if (total > 0) normalise(total);
 }
 
 void BarPointerFilter::step(float beat, float downbeat) {
@@ -108,43 +124,81 @@ void BarPointerFilter::step(float beat, float downbeat) {
     // Only ratios matter (the posterior is normalised), so the non-beat
     // states keep their value and the beat ranges are scaled.
     const float beat_ratio = b / none, down_ratio = d / none;
-    double total = 0;
+    const std::size_t panel_stride = std::size_t(n) * L16;
     for (auto& m : m_) {
         float* alpha = m.alpha.data();
         // The first state of each beat receives the tempo-mixed mass of the
-        // previous beat's last states (computed before the shift below).
+        // previous beat's last states (taken before the shift below).
         for (int bb = 0; bb < m.beats; ++bb) {
             const int from_beat = (bb + m.beats - 1) % m.beats;
             for (int i = 0; i < n; ++i)
                 last_scratch_[std::size_t(i)] = alpha[m.block_start[std::size_t(from_beat * n + i)] + min_interval_ + i - 1];
-            for (int j = 0; j < n; ++j) {
-                double acc = 0;
-                if (allowed(min_interval_ + j))
-                    for (int i = 0; i < n; ++i) acc += double(last_scratch_[std::size_t(i)]) * trans_[std::size_t(i * n + j)];
-                first_scratch_[std::size_t(bb * n + j)] = float(acc);
+            float* out = first_scratch_.data() + std::size_t(bb) * std::size_t(panels_) * L16;
+            for (int p = 0; p < panels_; ++p) {
+                const float* w = trans_.data() + std::size_t(p) * panel_stride;
+                v16 acc{};
+                for (int i = 0; i < n; ++i) acc += simd::load(w + std::size_t(i) * L16) * simd::splat(last_scratch_[std::size_t(i)]);
+                simd::store(out + p * L16, acc * simd::load(allowed_.data() + p * L16));
             }
         }
         // Every other state takes its left neighbour's mass: one frame on.
         std::memmove(alpha + 1, alpha, (m.alpha.size() - 1) * sizeof(float));
         for (int bb = 0; bb < m.beats; ++bb) {
             const float r = bb == 0 ? down_ratio : beat_ratio;
+            const float* first = first_scratch_.data() + std::size_t(bb) * std::size_t(panels_) * L16;
             for (int i = 0; i < n; ++i) {
                 const int L = min_interval_ + i;
                 float* a = alpha + m.block_start[std::size_t(bb * n + i)];
-                a[0] = first_scratch_[std::size_t(bb * n + i)];
+                a[0] = first[i];
                 // the beat range: the first ceil(L / lambda_obs) states
                 const int range = (L + obs_lambda_ - 1) / obs_lambda_;
                 for (int k = 0; k < range; ++k) a[k] *= r;
             }
         }
-        for (float v : m.alpha) total += v;
     }
+    const double total = accumulate_marginals();
     scale_ = total;
-    if (!(total > 1e-30)) {  // every state ruled out (cannot happen with clamped observations)
-        reset();
+    if (!(total > 1e-30)) {  // every state ruled out: start over
+        set_phase(-1);
         return;
     }
-    // Normalise, and flush vanishing masses to zero so they never become
+    normalise(total);
+}
+
+double BarPointerFilter::accumulate_marginals() {
+    // Sum the beats of every meter first: each beat is one contiguous run of
+    // the same interval blocks, so this is a few long vector additions, and
+    // the per-block loops below run over one beat's states only.
+    const int n = num_intervals();
+    const std::size_t beat_states = std::size_t(m_.front().block_start.size() > std::size_t(n)
+                                                    ? m_.front().block_start[std::size_t(n)]
+                                                    : m_.front().alpha.size());
+    std::fill(agg_.begin(), agg_.end(), 0.f);
+    float* __restrict agg = agg_.data();
+    for (const auto& m : m_)
+        for (int bb = 0; bb < m.beats; ++bb) {
+            const float* __restrict a = m.alpha.data() + std::size_t(bb) * beat_states;
+            for (std::size_t s2 = 0; s2 < beat_states; ++s2) agg[s2] += a[s2];
+        }
+    std::fill(since_.begin(), since_.end(), 0.f);
+    std::fill(until_rev_.begin(), until_rev_.end(), 0.f);
+    float* __restrict since = since_.data();
+    double total = 0;
+    for (int i = 0; i < n; ++i) {
+        const int L = min_interval_ + i;
+        const float* __restrict a = agg + m_.front().block_start[std::size_t(i)];
+        // until_rev[max - L + k] holds P(L - k frames to the next beat)
+        float* __restrict until = until_rev_.data() + (max_interval_ - L);
+        for (int k = 0; k < L; ++k) since[k] += a[k];
+        for (int k = 0; k < L; ++k) until[k] += a[k];
+        tempo_[std::size_t(i)] = sum(a, L);
+        total += tempo_[std::size_t(i)];
+    }
+    return total;
+}
+
+void BarPointerFilter::normalise(double total) {
+    // Scale to 1, and flush vanishing masses to zero so they never become
     // denormals (which are slow on x86).
     const float inv = float(1.0 / total);
     for (auto& m : m_)
@@ -152,27 +206,10 @@ void BarPointerFilter::step(float beat, float downbeat) {
             v *= inv;
             v = v < 1e-30f ? 0.f : v;
         }
-    marginals();
-}
-
-void BarPointerFilter::marginals() {
-    std::fill(since_.begin(), since_.end(), 0.0);
-    std::fill(until_.begin(), until_.end(), 0.0);
-    std::fill(tempo_.begin(), tempo_.end(), 0.0);
-    const int n = num_intervals();
-    for (const auto& m : m_)
-        for (int bb = 0; bb < m.beats; ++bb)
-            for (int i = 0; i < n; ++i) {
-                const int L = min_interval_ + i;
-                const float* a = m.alpha.data() + m.block_start[std::size_t(bb * n + i)];
-                double sum = 0;
-                for (int k = 0; k < L; ++k) {
-                    since_[std::size_t(k)] += a[k];
-                    until_[std::size_t(L - k)] += a[k];
-                    sum += a[k];
-                }
-                tempo_[std::size_t(i)] += sum;
-            }
+    for (float& v : since_) v *= inv;
+    for (float& v : tempo_) v *= inv;
+    until_[0] = 0.f;
+    for (int u = 0; u < max_interval_; ++u) until_[std::size_t(max_interval_ - u)] = until_rev_[std::size_t(u)] * inv;
 }
 
 void BarPointerFilter::beat_in_bar_at(int k, int* meter, int* beat, double* mass_out) const {
@@ -183,10 +220,8 @@ void BarPointerFilter::beat_in_bar_at(int k, int* meter, int* beat, double* mass
     for (const auto& m : m_)
         for (int bb = 0; bb < m.beats; ++bb) {
             double mass = 0;
-            for (int i = 0; i < n; ++i) {
-                const int L = min_interval_ + i;
-                if (k < L) mass += m.alpha[std::size_t(m.block_start[std::size_t(bb * n + i)] + k)];
-            }
+            for (int i = std::max(0, k + 1 - min_interval_); i < n; ++i)
+                mass += m.alpha[std::size_t(m.block_start[std::size_t(bb * n + i)] + k)];
             if (mass > best) {
                 best = mass;
                 *meter = m.beats;
@@ -198,11 +233,7 @@ void BarPointerFilter::beat_in_bar_at(int k, int* meter, int* beat, double* mass
 
 std::vector<double> BarPointerFilter::meter_mass() const {
     std::vector<double> out;
-    for (const auto& m : m_) {
-        double s = 0;
-        for (float v : m.alpha) s += v;
-        out.push_back(s);
-    }
+    for (const auto& m : m_) out.push_back(double(sum(m.alpha.data(), int(m.alpha.size()))));
     return out;
 }
 

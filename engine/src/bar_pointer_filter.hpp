@@ -30,11 +30,11 @@ public:
 
     // Marginals of the current posterior (valid after step()):
     // P(k frames since the last beat boundary), k = 0..max_interval-1
-    const std::vector<double>& since_beat() const { return since_; }
+    const std::vector<float>& since_beat() const { return since_; }
     // P(n frames until the next boundary), n = 1..max_interval (index n)
-    const std::vector<double>& until_beat() const { return until_; }
+    const std::vector<float>& until_beat() const { return until_; }
     // P(interval), index interval - min_interval
-    const std::vector<double>& tempo() const { return tempo_; }
+    const std::vector<float>& tempo() const { return tempo_; }
     // Meter and beat-in-bar (1-based) of the most likely (meter, beat) among
     // the states k frames after a boundary; mass_out gets its probability.
     void beat_in_bar_at(int k, int* meter, int* beat, double* mass_out = nullptr) const;
@@ -58,15 +58,21 @@ private:
         std::vector<float> alpha;   // [beat][interval][k], blocks of L states
         std::vector<int> block_start;  // per (beat, interval)
     };
-    void marginals();
+    // Sums the (unnormalised) posterior into the marginals and returns the
+    // total; then scales everything by 1 / total.
+    double accumulate_marginals();
+    void normalise(double total);
     bool allowed(int interval) const { return interval >= lo_ && interval <= hi_; }
 
     std::vector<int> meters_;
     int min_interval_, max_interval_, obs_lambda_;
-    std::vector<double> trans_;  // [from][to] interval transition probabilities
+    int panels_;                  // interval transition matrix: 16-row panels
+    std::vector<float> trans_;    // [panel][from][16 to] (see bar_pointer_filter.cpp)
+    std::vector<float> allowed_;  // 1 for allowed tempi, 0 else (padded)
     std::vector<Meter> m_;
     std::vector<float> last_scratch_, first_scratch_;
-    std::vector<double> since_, until_, tempo_;
+    std::vector<float> agg_;  // one beat's states, summed over beats and meters
+    std::vector<float> since_, until_, until_rev_, tempo_;
     int lo_, hi_;
     double scale_ = 1.0;
 };

@@ -19,6 +19,7 @@ constexpr int kL0Rows = pad16(kHidden);           // 160
 constexpr int kLstmCols = 2 * kHidden;            // [x | h], 300
 constexpr int kGateRows = 4 * kHidPad;            // 640: i, f, g, o blocks of 160
 constexpr int kOutRows = pad16(kClasses);         // 16
+constexpr int kPooledStride = pad16(kLinear0In);  // 272
 
 // 64-byte aligned float buffer, zero-initialised.
 struct Buffer {
@@ -33,12 +34,11 @@ struct Buffer {
     Buffer& operator=(const Buffer&) = delete;
 };
 
-// Matrix-vector products with weights packed in column-major panels of 16
-// rows: panel b holds, for each column c, rows [16b, 16b + 16) contiguously.
-// Each output lane keeps its own accumulator, so no horizontal sums are
-// needed, and four panels share each broadcast of x[c]. The weights stream
-// through once per frame in memory order (1.6 MB: the loop is bound by load
-// bandwidth, about 10 us per frame for the whole network).
+// Weights packed in column-major panels of 16 rows: panel b holds, for each
+// column c, rows [16b, 16b + 16) contiguously. Each output lane keeps its
+// own accumulator (no horizontal sums), and one broadcast of x[c] feeds a
+// whole panel. Per frame the network reads 1.6 MB of weights, which bounds
+// it by the L2 cache's bandwidth rather than by arithmetic.
 struct PanelMatrix {
     int rows, cols, panels;
     Buffer w;
@@ -47,33 +47,46 @@ struct PanelMatrix {
     float& at(int r, int c) { return w.p[(std::size_t(r / L) * std::size_t(cols) + std::size_t(c)) * L + std::size_t(r % L)]; }
 };
 
-// y[0..rows) = M x + b (rows padded to 16; b and y hold the padded length).
-void matvec(const PanelMatrix& m, const float* x, const float* b, float* y) {
+// acc[f][0..rows) += M[:, c0..c1) x_f[c0..c1) for frames f < frames, with
+// x_f = x + f * x_stride and acc_f = acc + f * acc_stride. acc holds the
+// bias (or a partial sum) on entry. Every output lane adds its terms in
+// column order, whatever FG and PG are, so a batch of frames gives bitwise
+// the same numbers as one frame at a time. FG frames x PG panels of
+// accumulators stay in registers while the columns stream by: a batch reads
+// each weight once per FG frames.
+template <int FG, int PG>
+void panel_gemm_block(const PanelMatrix& m, int c0, int c1, const float* x, int x_stride, float* acc, int acc_stride,
+                      int p0) {
     const std::size_t panel_stride = std::size_t(m.cols) * L;
-    int p = 0;
-    for (; p + 4 <= m.panels; p += 4) {
-        const float* w = m.w.p + std::size_t(p) * panel_stride;
-        v16 a0 = simd::load(b + p * L), a1 = simd::load(b + (p + 1) * L);
-        v16 a2 = simd::load(b + (p + 2) * L), a3 = simd::load(b + (p + 3) * L);
-        for (int c = 0; c < m.cols; ++c) {
-            const v16 xv = simd::splat(x[c]);
-            const float* wc = w + std::size_t(c) * L;
-            a0 += simd::load(wc) * xv;
-            a1 += simd::load(wc + panel_stride) * xv;
-            a2 += simd::load(wc + 2 * panel_stride) * xv;
-            a3 += simd::load(wc + 3 * panel_stride) * xv;
+    v16 a[FG][PG];
+    for (int f = 0; f < FG; ++f)
+        for (int p = 0; p < PG; ++p) a[f][p] = simd::load(acc + f * acc_stride + (p0 + p) * L);
+    const float* w0 = m.w.p + std::size_t(p0) * panel_stride;
+    for (int c = c0; c < c1; ++c) {
+        v16 w[PG];
+        for (int p = 0; p < PG; ++p) w[p] = simd::load(w0 + std::size_t(p) * panel_stride + std::size_t(c) * L);
+        for (int f = 0; f < FG; ++f) {
+            const v16 xv = simd::splat(x[f * x_stride + c]);
+            for (int p = 0; p < PG; ++p) a[f][p] += w[p] * xv;
         }
-        simd::store(y + p * L, a0);
-        simd::store(y + (p + 1) * L, a1);
-        simd::store(y + (p + 2) * L, a2);
-        simd::store(y + (p + 3) * L, a3);
     }
-    for (; p < m.panels; ++p) {
-        const float* w = m.w.p + std::size_t(p) * panel_stride;
-        v16 a = simd::load(b + p * L);
-        for (int c = 0; c < m.cols; ++c) a += simd::load(w + std::size_t(c) * L) * simd::splat(x[c]);
-        simd::store(y + p * L, a);
-    }
+    for (int f = 0; f < FG; ++f)
+        for (int p = 0; p < PG; ++p) simd::store(acc + f * acc_stride + (p0 + p) * L, a[f][p]);
+}
+
+template <int FG>
+void panel_gemm_frames(const PanelMatrix& m, int c0, int c1, const float* x, int x_stride, float* acc, int acc_stride) {
+    int p = 0;
+    for (; p + 4 <= m.panels; p += 4) panel_gemm_block<FG, 4>(m, c0, c1, x, x_stride, acc, acc_stride, p);
+    for (; p < m.panels; ++p) panel_gemm_block<FG, 1>(m, c0, c1, x, x_stride, acc, acc_stride, p);
+}
+
+void panel_gemm(const PanelMatrix& m, int c0, int c1, const float* x, int x_stride, float* acc, int acc_stride,
+                int frames) {
+    int f = 0;
+    for (; f + 4 <= frames; f += 4)
+        panel_gemm_frames<4>(m, c0, c1, x + f * x_stride, x_stride, acc + f * acc_stride, acc_stride);
+    for (; f < frames; ++f) panel_gemm_frames<1>(m, c0, c1, x + f * x_stride, x_stride, acc + f * acc_stride, acc_stride);
 }
 
 }  // namespace
@@ -87,14 +100,16 @@ struct CrnnCpu::Impl {
     Buffer lstm_b[kLstmLayers] = {Buffer{kGateRows}, Buffer{kGateRows}};
     PanelMatrix out_w{kClasses, kHidden};
     Buffer out_b{kOutRows};
-    // state and scratch
-    Buffer pooled{kLinear0In};
-    Buffer z[kLstmLayers] = {Buffer{kLstmCols}, Buffer{kLstmCols}};  // [x | h] per layer
+    // state
     Buffer h[kLstmLayers] = {Buffer{kHidPad}, Buffer{kHidPad}};
     Buffer c[kLstmLayers] = {Buffer{kHidPad}, Buffer{kHidPad}};
-    Buffer gates{kGateRows};
-    Buffer l0_out{kL0Rows};
-    Buffer logits{kOutRows};
+    // per-frame scratch for up to kMaxBatch frames
+    Buffer pooled{std::size_t(kMaxBatch) * kPooledStride};
+    Buffer l0_out{std::size_t(kMaxBatch) * kL0Rows};          // layer 0 input
+    Buffer h0_seq{std::size_t(kMaxBatch) * kHidPad};          // layer 1 input
+    Buffer gates{std::size_t(kMaxBatch) * kGateRows};
+    Buffer h1_seq{std::size_t(kMaxBatch) * kHidPad};
+    Buffer logits{std::size_t(kMaxBatch) * kOutRows};
 
     explicit Impl(const CrnnWeights& w) {
         for (int ch = 0; ch < kConvChannels; ++ch) {
@@ -128,14 +143,13 @@ struct CrnnCpu::Impl {
 
     void reset() {
         for (int l = 0; l < kLstmLayers; ++l) {
-            std::fill(z[l].p, z[l].p + kLstmCols, 0.f);
             std::fill(h[l].p, h[l].p + kHidPad, 0.f);
             std::fill(c[l].p, c[l].p + kHidPad, 0.f);
         }
     }
 
-    void front(const float* x) {
-        // conv1d + ReLU + max-pool(2), flattened channel-major into pooled[262]
+    // conv1d + ReLU + max-pool(2), flattened channel-major into out[262]
+    void front(const float* x, float* out) const {
         for (int ch = 0; ch < kConvChannels; ++ch) {
             const float* k = conv_w[ch];
             for (int i = 0; i < kPooled; ++i) {
@@ -145,49 +159,69 @@ struct CrnnCpu::Impl {
                     a += k[j] * xa[j];
                     b += k[j] * xa[j + 1];
                 }
-                pooled.p[ch * kPooled + i] = std::max(std::max(a, b), 0.f);
+                out[ch * kPooled + i] = std::max(std::max(a, b), 0.f);
             }
         }
-        matvec(l0_w, pooled.p, l0_b.p, l0_out.p);
     }
 
-    // One LSTM layer: input already in z[l][0..150), previous h in
-    // z[l][150..300). Writes the new h into h[l] and z[l]'s h part.
-    const float* lstm(int l) {
-        matvec(lstm_w[l], z[l].p, lstm_b[l].p, gates.p);
+    static void fill_rows(float* acc, const float* bias, int rows, int frames, int stride) {
+        for (int f = 0; f < frames; ++f) std::copy_n(bias, rows, acc + f * stride);
+    }
+
+    // One LSTM layer over `frames` frames: inputs x (stride kL0Rows or
+    // kHidPad, 150 values each), outputs h_out (stride kHidPad). The input
+    // half of the gates is computed for the whole batch, then each frame
+    // adds the recurrent half (W_hh h) in turn, continuing the same sums.
+    void lstm_layer(int l, const float* x, int x_stride, float* h_out, int frames) {
+        fill_rows(gates.p, lstm_b[l].p, kGateRows, frames, kGateRows);
+        panel_gemm(lstm_w[l], 0, kHidden, x, x_stride, gates.p, kGateRows, frames);
         float* hl = h[l].p;
-        for (int u = 0; u < kHidPad; u += L) {
-            const v16 i = simd::sigmoid(simd::load(gates.p + u));
-            const v16 f = simd::sigmoid(simd::load(gates.p + kHidPad + u));
-            const v16 g = simd::tanh(simd::load(gates.p + 2 * kHidPad + u));
-            const v16 o = simd::sigmoid(simd::load(gates.p + 3 * kHidPad + u));
-            const v16 cn = f * simd::load(c[l].p + u) + i * g;
-            simd::store(c[l].p + u, cn);
-            simd::store(hl + u, o * simd::tanh(cn));
+        float* cl = c[l].p;
+        for (int f = 0; f < frames; ++f) {
+            float* g = gates.p + f * kGateRows;
+            panel_gemm(lstm_w[l], kHidden, kLstmCols, hl - kHidden, 0, g, kGateRows, 1);
+            for (int u = 0; u < kHidPad; u += L) {
+                const v16 i = simd::sigmoid(simd::load(g + u));
+                const v16 fg = simd::sigmoid(simd::load(g + kHidPad + u));
+                const v16 gg = simd::tanh(simd::load(g + 2 * kHidPad + u));
+                const v16 o = simd::sigmoid(simd::load(g + 3 * kHidPad + u));
+                const v16 cn = fg * simd::load(cl + u) + i * gg;
+                simd::store(cl + u, cn);
+                simd::store(hl + u, o * simd::tanh(cn));
+            }
+            // padding lanes: their gates are 0, so c stays 0 and h = 0.5 tanh(0) = 0
+            std::copy_n(hl, kHidPad, h_out + f * kHidPad);
         }
-        // padding lanes: gates there are 0, so c stays 0 and h = 0.5*tanh(0) = 0
-        std::copy_n(hl, kHidden, z[l].p + kHidden);
-        return hl;
     }
 
-    void step(const float* features, float* probs) {
-        front(features);
-        std::copy_n(l0_out.p, kHidden, z[0].p);
-        const float* h0 = lstm(0);
-        std::copy_n(h0, kHidden, z[1].p);
-        const float* h1 = lstm(1);
-        matvec(out_w, h1, out_b.p, logits.p);
-        const float m = std::max({logits.p[0], logits.p[1], logits.p[2]});
-        float e[kClasses], s = 0.f;
-        for (int k = 0; k < kClasses; ++k) s += e[k] = std::exp(logits.p[k] - m);
-        for (int k = 0; k < kClasses; ++k) probs[k] = e[k] / s;
+    void run(const float* features, int frames, float* probs) {
+        for (int f = 0; f < frames; ++f) front(features + f * kFeatureSize, pooled.p + f * kPooledStride);
+        fill_rows(l0_out.p, l0_b.p, kL0Rows, frames, kL0Rows);
+        panel_gemm(l0_w, 0, kLinear0In, pooled.p, kPooledStride, l0_out.p, kL0Rows, frames);
+        lstm_layer(0, l0_out.p, kL0Rows, h0_seq.p, frames);
+        lstm_layer(1, h0_seq.p, kHidPad, h1_seq.p, frames);
+        fill_rows(logits.p, out_b.p, kOutRows, frames, kOutRows);
+        panel_gemm(out_w, 0, kHidden, h1_seq.p, kHidPad, logits.p, kOutRows, frames);
+        for (int f = 0; f < frames; ++f) {
+            const float* z = logits.p + f * kOutRows;
+            const float m = std::max({z[0], z[1], z[2]});
+            float e[kClasses], s = 0.f;
+            for (int k = 0; k < kClasses; ++k) s += e[k] = std::exp(z[k] - m);
+            for (int k = 0; k < kClasses; ++k) probs[f * kClasses + k] = e[k] / s;
+        }
     }
 };
 
 CrnnCpu::CrnnCpu(const CrnnWeights& weights) : impl_(std::make_unique<Impl>(weights)) { impl_->reset(); }
 CrnnCpu::~CrnnCpu() = default;
 void CrnnCpu::reset() { impl_->reset(); }
-void CrnnCpu::step(const float* features, float* probabilities) { impl_->step(features, probabilities); }
+void CrnnCpu::step(const float* features, float* probabilities) { impl_->run(features, 1, probabilities); }
+void CrnnCpu::run(const float* features, int frames, float* probabilities) {
+    for (int f = 0; f < frames; f += kMaxBatch) {
+        const int n = std::min(kMaxBatch, frames - f);
+        impl_->run(features + std::size_t(f) * kFeatureSize, n, probabilities + std::size_t(f) * kClasses);
+    }
+}
 const float* CrnnCpu::linear0_out() const { return impl_->l0_out.p; }
 const float* CrnnCpu::lstm_out() const { return impl_->h[1].p; }
 const float* CrnnCpu::logits() const { return impl_->logits.p; }

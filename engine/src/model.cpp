@@ -10,7 +10,7 @@
 #include <map>
 #include <unistd.h>
 
-#include "blake2b.hpp"
+#include "xxhash64.hpp"
 #include "tactus/error.hpp"
 
 #ifndef TACTUS_INSTALL_MODEL_DIR
@@ -105,8 +105,8 @@ Model load_model(const std::filesystem::path& path) {
 
     const std::uint8_t* data = bytes.data() + 8 + header_len;
     const std::size_t data_len = bytes.size() - 8 - header_len;
-    if (blake2b_hex(data, data_len) != meta_string(meta, "data_blake2b", where))
-        throw Error(where + " is corrupt or was modified: its tensor data does not match the recorded BLAKE2b checksum");
+    if (xxhash64_hex(data, data_len) != meta_string(meta, "data_xxh64", where))
+        throw Error(where + " is corrupt or was modified: its tensor data does not match the recorded checksum");
 
     Model model;
     model.path = path;

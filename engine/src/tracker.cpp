@@ -233,9 +233,14 @@ struct TactusTracker::Impl {
         filter.beat_in_bar_at(k, &meter, &beat_in_bar);
         const int next_in_bar = beat_in_bar % meter + 1;
 
-        // lock gate with hysteresis; losing it starts the hold
+        // Lock gate with hysteresis; losing it starts the hold. Early on the
+        // clarity rests on few frames, and the largest of ~40 noisy lags is
+        // biased upwards by about 2.5 / sqrt(frames): the bar is raised by
+        // that excess over its steady-state value.
         const bool warm = double(t) >= p.warmup_s * kFrameRate;
-        if (!gate && warm && !silent && st.clarity >= p.lock_clarity) {
+        const double n_eff = std::min(double(t + 1), 2.0 * p.clarity_window_s * kFrameRate);
+        const double lock_at = p.lock_clarity + 2.5 * (1.0 / std::sqrt(n_eff) - 1.0 / std::sqrt(2.0 * p.clarity_window_s * kFrameRate));
+        if (!gate && warm && !silent && st.clarity >= lock_at) {
             gate = ever_locked = true;
             holding = false;
         } else if (gate && (silent || st.clarity < p.release_clarity)) {

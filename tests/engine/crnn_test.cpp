@@ -58,3 +58,22 @@ TEST_CASE("reset() returns the LSTM to its zero state", "[crnn]") {
     net.step(x.data(), p);
     for (int k = 0; k < 3; ++k) CHECK(p[k] == first[k]);
 }
+
+TEST_CASE("a batch of frames gives bitwise the same probabilities as one frame at a time", "[crnn]") {
+    const auto feats = load_npy(reference("synth97_online_features.npy"));
+    CrnnCpu one(tactus::test::model(1).weights), batch(tactus::test::model(1).weights);
+    const std::size_t frames = 300;
+    std::vector<float> x(frames * kFeatures);
+    for (std::size_t f = 0; f < frames; ++f)
+        for (std::size_t j = 0; j < kFeatures; ++j) x[f * kFeatures + j] = float(feats.at(f, j));
+    std::vector<float> p1(frames * 3), p2(frames * 3);
+    for (std::size_t f = 0; f < frames; ++f) one.step(x.data() + f * kFeatures, p1.data() + f * 3);
+    // uneven batch sizes, including ones above the internal maximum
+    std::size_t at = 0;
+    for (int n : {1, 5, 32, 7, 100, 3, 152}) {
+        batch.run(x.data() + at * kFeatures, n, p2.data() + at * 3);
+        at += std::size_t(n);
+    }
+    REQUIRE(at == frames);
+    CHECK(p1 == p2);
+}

@@ -26,7 +26,7 @@ all_present=1
 for id in 1 2 3; do
   if [[ ! -s "$out/beatnet-model-$id.safetensors" ]] ||
      ! grep -q "\"source_sha256\":\"${sha[$id]}\"" "$out/beatnet-model-$id.safetensors" ||
-     ! grep -q '"data_blake2b"' "$out/beatnet-model-$id.safetensors"; then
+     ! grep -q '"data_xxh64"' "$out/beatnet-model-$id.safetensors"; then
     all_present=0
   fi
 done

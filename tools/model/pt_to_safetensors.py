@@ -14,13 +14,11 @@ The output is a safetensors file (https://huggingface.co/docs/safetensors):
 8-byte little-endian header length, a JSON header, then the raw tensors.
 Its `__metadata__` records the model id, the feature parameters, the source
 (with the SHA-256 of the .pt it came from), the attribution (BeatNet, CC BY
-4.0) and a BLAKE2b-256 checksum of the tensor data, which the C++ loader
-verifies.  The format is documented in docs/MODEL_FORMAT.md.
+4.0) and an XXH64 checksum of the tensor data, which the C++ loader verifies.  The format is documented in docs/MODEL_FORMAT.md.
 
 usage: pt_to_safetensors.py MODEL.pt OUT.safetensors --model-id N [--source-sha256 HEX]
 """
 import argparse
-import hashlib
 import json
 import math
 import pickle
@@ -65,6 +63,50 @@ ATTRIBUTION = ('BeatNet model weights by Mojtaba Heydari, Frank Cwitkowitz and '
 
 class ConvertError(Exception):
     pass
+
+
+_M64 = (1 << 64) - 1
+_P1, _P2, _P3, _P4, _P5 = (0x9E3779B185EBCA87, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                           0x85EBCA77C2B2AE63, 0x27D4EB2F165667C5)
+
+
+def _rotl(x, r):
+    return ((x << r) | (x >> (64 - r))) & _M64
+
+
+def _round(acc, lane):
+    return (_rotl((acc + lane * _P2) & _M64, 31) * _P1) & _M64
+
+
+def xxh64(data, seed=0):
+    """XXH64 of bytes (the checksum the C++ loader verifies)."""
+    n, i = len(data), 0
+    if n >= 32:
+        v = [(seed + _P1 + _P2) & _M64, (seed + _P2) & _M64, seed, (seed - _P1) & _M64]
+        lanes = struct.unpack_from(f'<{(n // 32) * 4}Q', data)
+        for k in range(0, len(lanes), 4):
+            v = [_round(v[j], lanes[k + j]) for j in range(4)]
+        i = (n // 32) * 32
+        h = (_rotl(v[0], 1) + _rotl(v[1], 7) + _rotl(v[2], 12) + _rotl(v[3], 18)) & _M64
+        for x in v:
+            h = ((h ^ _round(0, x)) * _P1 + _P4) & _M64
+    else:
+        h = (seed + _P5) & _M64
+    h = (h + n) & _M64
+    while i + 8 <= n:
+        h = (_rotl(h ^ _round(0, struct.unpack_from('<Q', data, i)[0]), 27) * _P1 + _P4) & _M64
+        i += 8
+    if i + 4 <= n:
+        h = (_rotl(h ^ ((struct.unpack_from('<I', data, i)[0] * _P1) & _M64), 23) * _P2 + _P3) & _M64
+        i += 4
+    while i < n:
+        h = (_rotl(h ^ ((data[i] * _P5) & _M64), 11) * _P1) & _M64
+        i += 1
+    h ^= h >> 33
+    h = (h * _P2) & _M64
+    h ^= h >> 29
+    h = (h * _P3) & _M64
+    return h ^ (h >> 32)
 
 
 class _Storage:
@@ -191,7 +233,7 @@ def convert(src, dst, model_id, source_sha256):
         'source_sha256': source_sha256 or '',
         'license': 'CC-BY-4.0',
         'attribution': ATTRIBUTION,
-        'data_blake2b': hashlib.blake2b(bytes(blob), digest_size=32).hexdigest(),
+        'data_xxh64': f'{xxh64(bytes(blob)):016x}',
     }
     head = json.dumps(header, separators=(',', ':')).encode('utf-8')
     head += b' ' * (-len(head) % 8)  # safetensors pads the header to 8 bytes

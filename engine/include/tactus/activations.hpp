@@ -1,9 +1,11 @@
 #pragma once
 // The first half of the engine: mono audio at any rate -> sanitise ->
-// resample to 22050 Hz -> features -> CRNN -> per-frame beat/downbeat
-// activations. Worker-side: no allocation after construction.
+// resample to 22050 Hz -> features -> CRNN (one model or an ensemble) ->
+// per-frame beat/downbeat activations. Worker-side: no allocation after
+// construction.
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <vector>
 
@@ -15,10 +17,11 @@
 namespace tactus {
 
 struct FrameOutput {
-    std::int64_t index = 0;          // frame number; its centre is at index / 50 s
-    const float* features = nullptr;  // [272]
+    std::int64_t index = 0;            // frame number; its centre is at index / 50 s
+    const float* features = nullptr;   // [272]
     float beat = 0, downbeat = 0, none = 1;
-    float level_db = -120;            // frame RMS, dBFS
+    float level_db = -120;             // frame RMS, dBFS
+    std::int64_t available = 0;        // input samples fed when the frame became complete
 };
 
 class FrameSink {
@@ -35,10 +38,20 @@ public:
     // Several networks on the same features; their probabilities are
     // averaged (an ensemble of BeatNet's models 1-3 tracks better than any).
     ActivationPipeline(const std::vector<const CrnnWeights*>& ensemble, double input_rate);
+    // The same from model files, loaded one at a time so only the packed
+    // weights stay in memory. Throws tactus::Error for a bad file.
+    ActivationPipeline(const std::vector<std::filesystem::path>& model_files, double input_rate);
+
+    // Frames per CRNN run (1..CrnnCpu::kMaxBatch). 1 for live use; files
+    // run faster in batches, with bitwise the same results, delivered later
+    // (each frame still carries when it became available).
+    void set_batch(int frames);
 
     // Feeds mono samples at the input rate; calls sink.on_frame for every
-    // frame that becomes complete.
+    // frame that becomes complete (or, batched, for each full batch).
     void feed(const float* mono, std::size_t n, FrameSink& sink);
+    // Delivers a partly filled batch now.
+    void flush(FrameSink& sink);
     // End of stream: flushes the resampler and the last partial frames.
     void finish(FrameSink& sink);
     void reset();
@@ -52,6 +65,7 @@ public:
 
 private:
     static constexpr std::size_t kChunk = 1024;
+    static constexpr int kBatchMax = CrnnCpu::kMaxBatch;
     void drain_features(FrameSink& sink);
     void push_resampled(const float* x, std::size_t n, FrameSink& sink);
 
@@ -59,13 +73,20 @@ private:
     Resampler resampler_;
     FeatureExtractor features_;
     std::vector<std::unique_ptr<CrnnCpu>> crnn_;
+    int batch_ = 1, pending_ = 0;
     std::int64_t input_samples_ = 0;
+    std::int64_t fed_end_ = 0;  // input samples once the chunk being fed is in
     std::int64_t resampled_samples_ = 0;
     std::uint64_t sanitized_samples_ = 0;
     std::uint64_t sanitized_features_ = 0;
     float in_[kChunk];
     float out_[kChunk * 32];  // 8 kHz -> 22050 Hz is 2.76x; generous for soxr bursts
-    float feat_[kFeatures];
+    // the batch being filled
+    std::vector<float> feat_;      // [kBatchMax][272]
+    std::vector<float> probs_, sum_;  // [kBatchMax][3]
+    std::int64_t index_[kBatchMax] = {};
+    std::int64_t available_[kBatchMax] = {};
+    float level_[kBatchMax] = {};
 };
 
 }  // namespace tactus

@@ -24,15 +24,20 @@ struct AnalyzerConfig {
     Inference inference = Inference::tactus;
     TrackerParams tracker;
     BeatNetPfConfig beatnet;
+    // CRNN frames per run: 1 live; files may batch (same events, less CPU)
+    int batch_frames = 1;
 };
 
 class Analyzer final : FrameSink, BeatSink {
 public:
     Analyzer(const std::vector<const CrnnWeights*>& models, const AnalyzerConfig& config);
+    Analyzer(const std::vector<std::filesystem::path>& model_files, const AnalyzerConfig& config);
     ~Analyzer();
 
     // Mono samples at the host rate; events go to `sink` as they happen.
     void feed(const float* mono, std::size_t n, EventSink& sink);
+    // Processes frames waiting in a partly filled batch.
+    void flush(EventSink& sink);
     // End of stream (files): the last frames are padded and processed.
     void finish(EventSink& sink);
     void reset();
@@ -49,6 +54,7 @@ public:
     double to_features(double stream_frame) const { return stream_frame * kFps / cfg_.sample_rate; }
 
 private:
+    void init();
     void on_frame(const FrameOutput& frame) override;
     void on_beat(const TrackerBeat& beat) override;
 
@@ -57,7 +63,6 @@ private:
     std::unique_ptr<TactusTracker> tracker_;
     std::unique_ptr<BeatNetParticleFilter> beatnet_;
     EventSink* sink_ = nullptr;
-    double now_ = 0;  // feature frames: the newest audio fed so far
     // BeatNet mode bookkeeping
     std::int64_t bn_beats_ = 0, bn_bars_ = 0;
     int bn_in_bar_ = 0;

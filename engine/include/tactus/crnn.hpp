@@ -21,8 +21,13 @@ public:
     void reset();
     // features[272] -> probabilities[3]
     void step(const float* features, float* probabilities);
+    // `frames` consecutive frames at once: features[frames][272] ->
+    // probabilities[frames][3]. Bitwise the same as step() frame by frame,
+    // and faster for files (the input weights are read once per batch).
+    void run(const float* features, int frames, float* probabilities);
+    static constexpr int kMaxBatch = 32;
 
-    // Intermediates of the last step (for tests against the golden arrays).
+    // Intermediates of the last step() (for tests against the golden arrays).
     const float* linear0_out() const;  // [150]
     const float* lstm_out() const;     // [150], second layer's h
     const float* logits() const;       // [3]

@@ -28,7 +28,7 @@ struct TrackerParams {
     double lock_clarity = 0.35;        // periodicity needed to start reporting
     double release_clarity = 0.2;      // ... and below which hold starts
     double clarity_window_s = 4.0;
-    double warmup_s = 3.0;             // listen this long before the first beat
+    double warmup_s = 1.5;             // listen at least this long before the first beat
     int hold_bars = 4;                 // bars carried through a break (0: none)
     double silence_db = -60.0;         // input below this (dBFS, 2 s peak) is silence
     double prediction_lead_s = 0.02;   // predictions are committed this long ahead
