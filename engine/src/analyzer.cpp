@@ -59,6 +59,11 @@ void Analyzer::tap(std::int64_t stream_frame) {
     if (tracker_) tracker_->tap(to_features(double(stream_frame)));
 }
 
+void Analyzer::retune(const TrackerParams& params) {
+    cfg_.tracker = params;
+    if (tracker_) tracker_->retune(params);
+}
+
 void Analyzer::set_bpm_override(double bpm) {
     if (tracker_) tracker_->set_bpm_override(bpm);
 }

@@ -25,7 +25,8 @@ void Resampler::create() {
     soxr_error_t err = nullptr;
     const soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
     const soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0);
-    soxr_ = soxr_create(in_rate_, out_rate_, 1, &err, &io, &q, nullptr);
+    const soxr_runtime_spec_t rt = soxr_runtime_spec(1);  // no OpenMP threads of its own
+    soxr_ = soxr_create(in_rate_, out_rate_, 1, &err, &io, &q, &rt);
     if (err || !soxr_) throw Error(std::string("cannot create the resampler: ") + (err ? err : "unknown error"));
 }
 

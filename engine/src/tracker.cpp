@@ -228,6 +228,16 @@ struct TactusTracker::Impl {
         const int k = int(std::max_element(since.begin(), since.end()) - since.begin());
         const auto& until = filter.until_beat();
         const int n = int(std::max_element(until.begin() + 1, until.end()) - until.begin());
+        // sub-frame: the mean of the mode's neighbourhood
+        double n_exact = n;
+        {
+            double w = 0, m = 0;
+            for (int i = std::max(1, n - 2); i <= std::min(int(until.size()) - 1, n + 2); ++i) {
+                w += until[std::size_t(i)];
+                m += until[std::size_t(i)] * i;
+            }
+            if (w > 0) n_exact = m / w;
+        }
         const double interval = tempo_interval();
         int meter = 4, beat_in_bar = 1;
         filter.beat_in_bar_at(k, &meter, &beat_in_bar);
@@ -258,7 +268,7 @@ struct TactusTracker::Impl {
             if (k >= p.detection_lag && beat_frame - last_detection > 0.5 * interval)
                 detected(sink, beat_frame, now, beat_in_bar, meter, interval);
             // commit the next beat when it is just over `lead` ahead
-            const double next = double(t + n);
+            const double next = double(t) + n_exact;
             const double ahead = next - now;
             if (ahead >= lead_frames && ahead < lead_frames + 2.0 && next - last_committed > 0.5 * interval) {
                 last_committed = next;
@@ -318,6 +328,15 @@ void TactusTracker::process(const TrackerFrame& frame, double now, BeatSink& sin
 void TactusTracker::tap(double frame) { impl_->add_tap(frame); }
 void TactusTracker::set_bpm_override(double bpm) { impl_->set_override(bpm); }
 void TactusTracker::reset() { impl_->reset(); }
+void TactusTracker::retune(const TrackerParams& np) {
+    TrackerParams& p = impl_->p;
+    p.lock_clarity = np.lock_clarity;
+    p.release_clarity = np.release_clarity;
+    p.hold_bars = np.hold_bars;
+    p.silence_db = np.silence_db;
+    if (np.bpm_override != impl_->override_bpm) impl_->set_override(np.bpm_override);
+    p.bpm_override = np.bpm_override;
+}
 const TrackerStatus& TactusTracker::status() const { return impl_->st; }
 const TrackerParams& TactusTracker::params() const { return impl_->p; }
 

@@ -13,6 +13,7 @@
 #include "tactus/activations.hpp"
 #include "tactus/analyzer.hpp"
 #include "tactus/audio_file.hpp"
+#include "tactus/engine.hpp"
 #include "tactus/error.hpp"
 #include "tactus/model.hpp"
 #include "tactus/params.hpp"
@@ -88,15 +89,31 @@ int run(const Options& o, tactus::ParamSet params) {
         report_sanitized(o.file, pipe);
         return 0;
     }
-    tactus::AnalyzerConfig cfg = params.analyzer_config(file.sample_rate());
-    cfg.beatnet.seed = o.seed;
-    cfg.batch_frames = 32;  // a file: batch the CRNN (same events as live, a third of the CPU)
-    tactus::Analyzer analyzer(models, cfg);
+    // The live engine, run synchronously: blocks go through its FIFO and
+    // are analysed on this thread.
+    tactus::EngineConfig cfg;
+    cfg.sample_rate = file.sample_rate();
+    cfg.params = params;
+    cfg.model_files = models;
+    cfg.seed = o.seed;
+    cfg.batch_frames = 32;  // a file: batch the CRNN (the same events as live, less CPU)
+    cfg.fifo_seconds = std::max(1.0, 2.0 * double(o.block) / file.sample_rate());
+    tactus::Engine engine(cfg);
     const OutputMode mode = o.json ? OutputMode::json : o.predicted ? OutputMode::predicted : OutputMode::beats;
     tactus::cli::EventPrinter printer(mode, file.sample_rate(), o.lead_ms / 1000.0);
-    stream_file(file, o.block, o.file, [&](const float* x, std::size_t n) { analyzer.feed(x, n, printer); });
-    analyzer.finish(printer);
-    report_sanitized(o.file, analyzer.pipeline());
+    engine.set_listener(&printer);
+    stream_file(file, o.block, o.file, [&](const float* x, std::size_t n) {
+        engine.push_rt(&x, 1, std::uint32_t(n));
+        engine.process();
+        tactus::BeatEvent drain[64];
+        while (engine.pop_events_rt(drain, 64) > 0) {  // the RT ring is not read here
+        }
+    });
+    engine.finish();
+    const auto stats = engine.stats();
+    if (stats.sanitized_samples > 0)
+        std::fprintf(stderr, "tactus-analyze: %s: %llu samples were NaN, Inf, denormal or out of range and were replaced\n",
+                     o.file.c_str(), static_cast<unsigned long long>(stats.sanitized_samples));
     return 0;
 }
 

@@ -44,6 +44,7 @@ public:
 
     void tap(std::int64_t stream_frame);
     void set_bpm_override(double bpm);
+    void retune(const TrackerParams& params);
 
     TempoSnapshot snapshot() const;
     const AnalyzerConfig& config() const { return cfg_; }

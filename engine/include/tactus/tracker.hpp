@@ -87,6 +87,9 @@ public:
     // than 2.5 s apart set the tempo (BPM override) and the phase.
     void tap(double frame);
     void set_bpm_override(double bpm);  // 0 lifts it
+    // Takes the parameters that can change while running (sensitivity,
+    // hold, silence threshold, BPM override); the others need a new tracker.
+    void retune(const TrackerParams& params);
     void reset();
 
     const TrackerStatus& status() const;
