@@ -1,1 +1,17 @@
-
+# The CUDA/cuDNN backend (cuda/): TACTUS_CUDA=AUTO builds it when nvcc is
+# found, ON requires it, OFF skips it. See cuda/CMakeLists.txt.
+set(TACTUS_HAVE_CUDA OFF)
+if(NOT TACTUS_CUDA STREQUAL "OFF")
+  include(CheckLanguage)
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    set(TACTUS_HAVE_CUDA ON)
+  elseif(TACTUS_CUDA STREQUAL "ON")
+    message(FATAL_ERROR "TACTUS_CUDA=ON but no CUDA compiler (nvcc) was found")
+  else()
+    message(STATUS "CUDA backend: nvcc not found, building without it (TACTUS_CUDA=AUTO)")
+  endif()
+endif()
+if(TACTUS_HAVE_CUDA AND EXISTS ${PROJECT_SOURCE_DIR}/cuda/CMakeLists.txt)
+  add_subdirectory(cuda)
+endif()
