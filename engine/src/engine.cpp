@@ -90,15 +90,15 @@ void Engine::push_rt(const float* const* channels, int num_channels, std::uint32
     // before the next block that fits, tells the worker where and how long.
     std::int64_t pending = pending_drop_.load(std::memory_order_relaxed);
     SpscRing<float>::Span span;
-    if (num_channels <= 0 || !fifo_.reserve_rt(frames, &span) ||
+    if (!fifo_.reserve_rt(frames, &span) ||
         (pending > 0 && !gaps_.push_rt(Gap{fifo_written_.load(std::memory_order_relaxed), pending}))) {
         pending_drop_.store(pending + frames, std::memory_order_relaxed);
         dropped_frames_.fetch_add(frames, std::memory_order_relaxed);
         return;
     }
     pending_drop_.store(0, std::memory_order_relaxed);
-    // mix to mono straight into the ring
-    const float gain = 1.f / float(num_channels);
+    // mix to mono straight into the ring (no channels: silence, time passes)
+    const float gain = num_channels > 0 ? 1.f / float(num_channels) : 0.f;
     auto mix = [&](float* dst, std::size_t offset, std::size_t n) {
         for (std::size_t i = 0; i < n; ++i) {
             float s = 0.f;

@@ -260,6 +260,9 @@ struct TactusTracker::Impl {
         if (gate) {
             locked_interval = interval;
             locked_meter = meter;
+        } else if (override_bpm > 0 && !holding) {
+            // a pinned tempo keeps a clock going without the music
+            start_hold(kBpmFrames / override_bpm, locked_meter);
         }
 
         if (gate) {

@@ -64,8 +64,9 @@ public:
     Engine& operator=(const Engine&) = delete;
 
     // ---- real-time side: one audio thread ---------------------------------
-    // Mixes a block to mono into the FIFO. host_time_ns: CLOCK_MONOTONIC time
-    // of the block's first frame (0: unknown), used to stamp events.
+    // Mixes a block to mono into the FIFO (no channels: silence). host_time_ns:
+    // CLOCK_MONOTONIC time of the block's first frame (0: unknown), used to
+    // stamp events.
     TACTUS_RT void push_rt(const float* const* channels, int num_channels, std::uint32_t frames,
                            std::int64_t host_time_ns = 0) noexcept;
     TACTUS_RT std::size_t pop_events_rt(BeatEvent* out, std::size_t max) noexcept;
