@@ -22,13 +22,18 @@ void link_publish_rt(ableton::Link& link, const TempoSnapshot& s, std::int64_t n
     auto state = link.captureAudioSessionState();
     const auto now = link.clock().micros();
     state.setTempo(s.bpm, now);
-    const double quantum = s.beats_per_bar > 0 ? s.beats_per_bar : 4;
-    const std::int64_t downbeat = s.next_downbeat_frame >= 0 ? s.next_downbeat_frame : s.next_beat_frame;
-    const auto at = now + std::chrono::microseconds(std::llround(double(downbeat - now_frame) / rate * 1e6));
+    // The next beat is where the tracker predicts it; its number in the
+    // Link timeline is the one, closest to Link's current idea, whose place
+    // in the bar (quantum) is the beat's place in the bar.
+    const int quantum = s.beats_per_bar > 0 ? s.beats_per_bar : 4;
+    const int in_bar = s.beat_in_bar > 0 ? s.beat_in_bar % quantum : 0;  // the next beat's index in its bar, 0-based
+    const auto at = now + std::chrono::microseconds(std::llround(double(s.next_beat_frame - now_frame) / rate * 1e6));
     const double beat = state.beatAtTime(at, quantum);
-    const double target = std::round(beat / quantum) * quantum;
-    const double off_s = std::abs(beat - target) * 60.0 / s.bpm;
-    if (off_s > 0.005) state.forceBeatAtTime(target, at, quantum);
+    const double base = std::floor(beat / quantum) * quantum;
+    double target = base + in_bar;
+    for (double c : {target - quantum, target + quantum})
+        if (std::abs(c - beat) < std::abs(target - beat)) target = c;
+    if (std::abs(beat - target) * 60.0 / s.bpm > 0.005) state.forceBeatAtTime(target, at, quantum);
     link.commitAudioSessionState(state);
 }
 

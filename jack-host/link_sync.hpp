@@ -24,7 +24,8 @@ int link_peers(ableton::Link& link);
 double link_tempo(ableton::Link& link);
 
 // Sets Link's tempo and, when the phase is more than 5 ms off, moves the
-// bar's beat grid so the next downbeat falls where the tracker predicts it.
+// beat grid so the next beat falls where the tracker predicts it, at its
+// place in the bar.
 // Link's audio-thread session state API is real-time safe.
 TACTUS_RT void link_publish_rt(ableton::Link& link, const TempoSnapshot& s, std::int64_t now_frame, double rate) noexcept;
 

@@ -51,6 +51,13 @@ struct TactusTracker::Impl {
     double level_mean = -40, level_var = 100;
     std::array<float, kLevelHistory> level_hist{};
 
+    // The reported tempo: the posterior's tempo hops between neighbouring
+    // whole-frame intervals (128 BPM lies between 23 and 24 frames), so
+    // outputs get it low-passed over about a second, snapping on real
+    // changes.
+    double smooth_interval = 0;
+    int off_frames = 0;
+
     // lock state
     bool gate = false, ever_locked = false;
     double locked_interval = 25;
@@ -98,6 +105,8 @@ struct TactusTracker::Impl {
         level_var = 100;
         level_hist.fill(-120.f);
         gate = ever_locked = holding = false;
+        smooth_interval = 0;
+        off_frames = 0;
         last_detection = last_committed = pending_tap = kNoFrame;
         last_beat_in_bar = 0;
         beat_count = bar_count = 0;
@@ -171,7 +180,7 @@ struct TactusTracker::Impl {
         b.bar = bar;
         b.beat_in_bar = beat_in_bar;
         b.beats_per_bar = meter;
-        b.bpm = float(override_bpm > 0 ? override_bpm : kBpmFrames / interval);
+        b.bpm = float(override_bpm > 0 ? override_bpm : kBpmFrames / (smooth_interval > 0 ? smooth_interval : interval));
         b.confidence = confidence();
         b.intensity = intensity;
         b.predicted = predicted;
@@ -255,11 +264,20 @@ struct TactusTracker::Impl {
             holding = false;
         } else if (gate && (silent || st.clarity < p.release_clarity)) {
             gate = false;
-            if (p.hold_bars > 0 || override_bpm > 0) start_hold(locked_interval, locked_meter);
+            if (p.hold_bars > 0 || override_bpm > 0)
+                start_hold(smooth_interval > 0 ? smooth_interval : locked_interval, locked_meter);
         }
         if (gate) {
             locked_interval = interval;
             locked_meter = meter;
+            if (smooth_interval <= 0) smooth_interval = interval;
+            off_frames = std::abs(interval / smooth_interval - 1.0) > 0.06 ? off_frames + 1 : 0;
+            if (off_frames > int(2 * interval)) {  // a real change (two beats long): follow at once
+                smooth_interval = interval;
+                off_frames = 0;
+            } else {
+                smooth_interval += (interval - smooth_interval) / kFrameRate;
+            }
         } else if (override_bpm > 0 && !holding) {
             // a pinned tempo keeps a clock going without the music
             start_hold(kBpmFrames / override_bpm, locked_meter);
@@ -280,11 +298,11 @@ struct TactusTracker::Impl {
                      bar_count + (next_in_bar == 1 ? 1 : 0));
             }
             st.next_beat = next;
-            st.next_downbeat = next + double((meter - next_in_bar + 1) % meter) * interval;
+            st.next_downbeat = next + double((meter - next_in_bar + 1) % meter) * smooth_interval;
             st.phase = std::clamp(double(k) / interval, 0.0, 0.999999);
             st.beat_in_bar = beat_in_bar;
             st.beats_per_bar = meter;
-            st.bpm = override_bpm > 0 ? override_bpm : kBpmFrames / interval;
+            st.bpm = override_bpm > 0 ? override_bpm : kBpmFrames / smooth_interval;
         } else if (holding) {
             // the frozen grid: report its beats as they pass, commit ahead
             while (holding && hold_next + p.detection_lag <= double(t)) {

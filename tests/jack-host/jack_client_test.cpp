@@ -289,3 +289,38 @@ TEST_CASE("x42's jack_midi_clock follows tactus-jack's transport", "[jack]") {
     mclk.terminate();
     CHECK(tj.terminate() == 0);
 }
+
+TEST_CASE("buffer-size changes while playing, and the monitor line", "[jack]") {
+    const std::string server = server_name("bufsize");
+    JackServer jackd(server, 48000, 256);
+    OscReceiver osc;
+    Child tj(tactus_jack("tjb", {"--osc", "127.0.0.1:" + std::to_string(osc.port()), "--monitor"}), env_for(server));
+    wait_for_port(server, "tjb:in_1", tj);
+    Player player(server, "player", groove(48000, 110, 24, 0.2));
+    player.connect("tjb:in_1");
+    player.start();
+    // PipeWire changes its quantum while running; JACK can too
+    std::this_thread::sleep_for(8s);
+    REQUIRE(jack_set_buffer_size(player.client(), 1024) == 0);
+    std::this_thread::sleep_for(6s);
+    REQUIRE(jack_set_buffer_size(player.client(), 64) == 0);
+    while (!player.done()) std::this_thread::sleep_for(20ms);
+    std::this_thread::sleep_for(300ms);
+    int late = 0, on_grid = 0;
+    const double period = 60.0 / 110.0;
+    for (const auto& m : osc.messages("/beat")) {
+        const double t = m.numbers[6] - player.start_monotonic();
+        if (t < 10) continue;
+        ++late;
+        const double err = t - 0.2 - period * std::round((t - 0.2) / period);
+        on_grid += std::abs(err) < 0.05 ? 1 : 0;
+    }
+    INFO("beats after 10 s: " << late);
+    CHECK(late >= 22);  // beats kept coming through both changes
+    CHECK(on_grid >= late - 2);
+    REQUIRE(tj.alive());
+    CHECK(tj.terminate() == 0);
+    const std::string log = tj.stderr_text();
+    CHECK(log.find("BPM") != std::string::npos);  // the monitor's line (a line a second when not a terminal)
+    CHECK(log.find("locked") != std::string::npos);
+}
