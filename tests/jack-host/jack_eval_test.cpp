@@ -60,7 +60,7 @@ TEST_CASE("eval-dev clips in real time: OSC beats score close to tactus-analyze"
         const std::string server = "tactus-eval-" + std::to_string(::getpid());
         JackServer jackd(server, 44100, 256);
         OscReceiver osc;
-        Child tj({(bin_dir() / "tactus-jack").string(), "--name", "tj", "--no-connect", "--osc-control-port", "0",
+        Child tj({(bin_dir() / "tactus-jack").string(), "--name", "tj", "--no-connect", "--osc-control-port", "0", "--monitor",
                   "--osc", "127.0.0.1:" + std::to_string(osc.port())},
                  {"JACK_DEFAULT_SERVER=" + server});
         for (int i = 0; i < 100 && !jack_port_exists(server, "tj:in_1"); ++i) std::this_thread::sleep_for(50ms);
@@ -89,7 +89,8 @@ TEST_CASE("eval-dev clips in real time: OSC beats score close to tactus-analyze"
         }
         const double f_live = f_measure(truth, live_cut, 0.07, 5.0);
         const double f_offline = f_measure(truth, ref, 0.07, 5.0);
-        INFO("live " << live_cut.size() << " beats, F " << f_live << "; offline " << ref.size() << " beats, F " << f_offline);
+        INFO("live " << live_cut.size() << " beats, F " << f_live << "; offline " << ref.size() << " beats, F " << f_offline
+                     << "\ntactus-jack said:\n" << tj.stderr_text());
         REQUIRE(ref.size() > 10);
         CHECK(std::abs(f_live - f_offline) <= 0.1);
         CHECK(f_measure(ref, live_cut, 0.05, 6.0) >= 0.8);
