@@ -87,21 +87,27 @@ __global__ void __launch_bounds__(kUnitsThreads) lstm_kernel(CrnnRound r) {
     };
     if (tid < SB) frames[tid] = slot0 + tid < r.slots ? r.lstm_frames[slot0 + tid] : 0;
     float c[kLstmLayers][SB] = {};
-    if (u < kHidden)
+    if (u < kHidden) {
+#pragma unroll
         for (int s = 0; s < SB; ++s)
+#pragma unroll
             for (int l = 0; l < kLstmLayers; ++l) {
                 const bool live = slot0 + s < r.slots;
                 h[l][s][u] = live ? r.h_state[state_at(l, slot0 + s) + u] : 0.f;
                 c[l][s] = live ? r.c_state[state_at(l, slot0 + s) + u] : 0.f;
             }
+    }
     __syncthreads();
     int steps = 0;
+#pragma unroll
     for (int s = 0; s < SB; ++s) steps = max(steps, frames[s]);
     if (steps == 0) return;  // uniform across the block
     for (int t = 0; t < steps; ++t) {
+#pragma unroll
         for (int s = 0; s < SB; ++s)
             if (u < kHidden) x[s][u] = t < frames[s] ? x0[seq_index(t, slot0 + s, r.slots) + u] : 0.f;
         __syncthreads();
+#pragma unroll
         for (int l = 0; l < kLstmLayers; ++l) {
             const float(*in)[kHidden] = l == 0 ? x : h[0];
             float gates[SB][4];
@@ -109,38 +115,53 @@ __global__ void __launch_bounds__(kUnitsThreads) lstm_kernel(CrnnRound r) {
                 // lstm_gates() for SB streams at once: bias, input k ascending, then recurrent k ascending
                 const float* wt = pack + CrnnPack::layer(l) + CrnnPack::layer_wt;
                 const float* b = pack + CrnnPack::layer(l) + CrnnPack::layer_b;
+#pragma unroll
                 for (int s = 0; s < SB; ++s)
+#pragma unroll
                     for (int q = 0; q < 4; ++q) gates[s][q] = b[q * kHidden + u];
                 for (int k = 0; k < kHidden; ++k) {
                     float w[4];
+#pragma unroll
                     for (int q = 0; q < 4; ++q) w[q] = wt[k * kGates + q * kHidden + u];
+#pragma unroll
                     for (int s = 0; s < SB; ++s)
+#pragma unroll
                         for (int q = 0; q < 4; ++q) gates[s][q] = fmaf(w[q], in[s][k], gates[s][q]);
                 }
                 for (int k = 0; k < kHidden; ++k) {
                     float w[4];
+#pragma unroll
                     for (int q = 0; q < 4; ++q) w[q] = wt[(kHidden + k) * kGates + q * kHidden + u];
+#pragma unroll
                     for (int s = 0; s < SB; ++s)
+#pragma unroll
                         for (int q = 0; q < 4; ++q) gates[s][q] = fmaf(w[q], h[l][s][k], gates[s][q]);
                 }
             }
             __syncthreads();  // every thread has read h[l]: it may change now
-            if (u < kHidden)
+            if (u < kHidden) {
+#pragma unroll
                 for (int s = 0; s < SB; ++s)
                     if (t < frames[s]) h[l][s][u] = lstm_cell(gates[s], c[l][s]);
+            }
             __syncthreads();
         }
-        if (u < kHidden)
+        if (u < kHidden) {
+#pragma unroll
             for (int s = 0; s < SB; ++s)
                 if (t < frames[s]) h1[seq_index(t, slot0 + s, r.slots) + u] = h[1][s][u];
+        }
     }
-    if (u < kHidden)
-        for (int s = 0; s < SB; ++s)
-            if (frames[s] > 0)
-                for (int l = 0; l < kLstmLayers; ++l) {
-                    r.h_state[state_at(l, slot0 + s) + u] = h[l][s][u];
-                    r.c_state[state_at(l, slot0 + s) + u] = c[l][s];
-                }
+    if (u >= kHidden) return;
+#pragma unroll
+    for (int s = 0; s < SB; ++s) {
+        if (frames[s] == 0) continue;  // not this kernel's stream in this round: its state stays
+#pragma unroll
+        for (int l = 0; l < kLstmLayers; ++l) {
+            r.h_state[state_at(l, slot0 + s) + u] = h[l][s][u];
+            r.c_state[state_at(l, slot0 + s) + u] = c[l][s];
+        }
+    }
 }
 
 __global__ void take_cudnn_state_kernel(CrnnRound r) {

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <charconv>
 #include <cstdio>
+#include <map>
 #include <mutex>
 
 #include "tactus/crnn.hpp"
@@ -64,6 +65,18 @@ public:
 // Written once by a static initialiser of the CUDA backend, before main().
 std::atomic<CudaProviderFactory> g_cuda_factory{nullptr};
 
+// A GPU opened once is shared by every engine of the process while any
+// uses it, so that their streams are batched together.
+std::shared_ptr<CrnnProvider> open_gpu(CudaProviderFactory factory, int index, std::string* why) {
+    static std::mutex m;
+    static std::map<int, std::weak_ptr<CrnnProvider>> open;
+    std::lock_guard lock(m);
+    if (auto p = open[index].lock()) return p;
+    auto p = factory(index, why);
+    if (p) open[index] = p;
+    return p;
+}
+
 }  // namespace
 
 std::unique_ptr<CrnnBackend> CrnnProvider::make_from_files(const std::vector<std::filesystem::path>& model_files) {
@@ -107,13 +120,13 @@ std::shared_ptr<CrnnProvider> open_crnn_device(DeviceChoice choice) {
         if (!factory)
             throw Error("device " + name + ": this build has no CUDA backend (built with TACTUS_CUDA=OFF or without nvcc)");
         std::string why;
-        if (auto gpu = factory(choice.index, &why)) return gpu;
+        if (auto gpu = open_gpu(factory, choice.index, &why)) return gpu;
         throw Error("device " + name + ": " + why);
     }
     // auto: a build without the backend has nothing to fall back from
     if (!factory) return cpu_provider();
     std::string why;
-    if (auto gpu = factory(choice.index, &why)) return gpu;
+    if (auto gpu = open_gpu(factory, choice.index, &why)) return gpu;
     static std::once_flag logged;
     std::call_once(logged, [&] {
         std::fprintf(stderr, "tactus: device auto: no usable CUDA GPU (%s); the CRNN runs on the CPU\n", why.c_str());

@@ -62,6 +62,8 @@ std::shared_ptr<CrnnProvider> cpu_provider();
 //  - cuda[:N]: that GPU, or tactus::Error with one line saying why not;
 //  - auto: the GPU when the CUDA backend is built in and a device works,
 //    else the CPU, and then one line on stderr (once per process) says why.
+// A GPU stays open while anything uses it; opening it again returns the
+// same provider, so all engines of a process batch their streams together.
 std::shared_ptr<CrnnProvider> open_crnn_device(DeviceChoice choice);
 
 // ---- for the CUDA backend ---------------------------------------------------

@@ -82,12 +82,6 @@ struct ClampResult {
 // Range-limits (and rounds, for integral types) a value; NaN becomes the default.
 ClampResult clamp_param(const ParamSpec& spec, float value);
 
-class ParamSet;
-// Sets a parameter from text (parse_param_value, then clamp). For `device`
-// the text may also be "cuda:N", which sets cuda_device to N too. Returns
-// nullopt when the text is unreadable, else whether a value was clamped.
-std::optional<bool> set_param_text(ParamSet& set, const ParamSpec& spec, std::string_view text);
-
 // A full set of values, defaults first.
 class ParamSet {
 public:
@@ -107,5 +101,10 @@ public:
 private:
     std::array<float, kParamCount> values_;
 };
+
+// Sets a parameter from text (parse_param_value, then clamp). For `device`
+// the text may also be "cuda:N", which sets cuda_device to N too. Returns
+// nullopt when the text is unreadable, else whether a value was clamped.
+std::optional<bool> set_param_text(ParamSet& set, const ParamSpec& spec, std::string_view text);
 
 }  // namespace tactus

@@ -28,7 +28,7 @@ struct CrnnPack {
     static constexpr int out_w = lstm0 + kLstmLayers * layer_size;          // [3][150] as in PyTorch
     static constexpr int out_b = out_w + kClasses * kHidden;                 // [3]
     static constexpr int size = (out_b + kClasses + 31) / 32 * 32;          // floats per model
-    static constexpr int layer(int l) { return lstm0 + l * layer_size; }
+    TACTUS_HD static constexpr int layer(int l) { return lstm0 + l * layer_size; }
 };
 
 TACTUS_HD inline float sigmoidf_(float x) { return 1.f / (1.f + expf(-x)); }
