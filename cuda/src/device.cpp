@@ -10,11 +10,14 @@ std::string probe_device(int index, DeviceInfo* info) {
     cudaError_t e = cudaGetDeviceCount(&count);
     if (e != cudaSuccess) {
         (void)cudaGetLastError();  // clear it: later calls must not see a stale error
-        const std::string what = std::string(" (cudaGetDeviceCount: ") + cudaGetErrorString(e) + ")";
-        if (e == cudaErrorNoDevice) return "no CUDA device found" + what;
-        if (e == cudaErrorInsufficientDriver)
-            return "no NVIDIA driver is loaded, or it is older than this build's CUDA runtime" + what;
-        return "the CUDA driver is not usable" + what;
+        if (e == cudaErrorNoDevice) return "no CUDA device found";
+        if (e == cudaErrorInsufficientDriver) {
+            int v = 0;
+            cudaRuntimeGetVersion(&v);
+            return "no NVIDIA driver able to run CUDA " + std::to_string(v / 1000) + "." +
+                   std::to_string(v % 1000 / 10) + " is loaded";
+        }
+        return std::string("cudaGetDeviceCount: ") + cudaGetErrorString(e);
     }
     if (count <= 0) return "no CUDA device found";
     if (index < 0 || index >= count)
