@@ -57,10 +57,11 @@ struct CudaCrnn::Impl {
         return r;
     }
 
-    // Everything a round does, enqueued on the stream.
-    void enqueue(int T, bool with_cudnn) {
-        const std::size_t S = std::size_t(opt.slots);
-        check(cudaMemcpyAsync(features.get(), features_h.get(), S * std::size_t(T) * kFeatures * sizeof(float),
+    // Everything a round does, enqueued on the stream. Features and
+    // probabilities are copied for slots [0, used) only (graphs: all).
+    void enqueue(int T, bool with_cudnn, int used) {
+        const std::size_t S = std::size_t(opt.slots), U = std::size_t(used);
+        check(cudaMemcpyAsync(features.get(), features_h.get(), U * std::size_t(T) * kFeatures * sizeof(float),
                               cudaMemcpyHostToDevice, stream),
               "copy of the features");
         check(cudaMemcpyAsync(flags.get(), flags_h.get(), 4 * S * sizeof(int), cudaMemcpyHostToDevice, stream),
@@ -78,7 +79,7 @@ struct CudaCrnn::Impl {
         launch_lstm(r, stream);
         launch_output(r, stream);
         check(cudaGetLastError(), "kernel launch");
-        check(cudaMemcpyAsync(probs_h.get(), probs.get(), S * std::size_t(T) * kClasses * sizeof(float),
+        check(cudaMemcpyAsync(probs_h.get(), probs.get(), U * std::size_t(T) * kClasses * sizeof(float),
                               cudaMemcpyDeviceToHost, stream),
               "copy of the probabilities");
     }
@@ -90,7 +91,7 @@ struct CudaCrnn::Impl {
         cudaGraph_t g = nullptr;
         check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
         try {
-            enqueue(T, false);
+            enqueue(T, false, opt.slots);
         } catch (...) {
             cudaStreamEndCapture(stream, &g);
             if (g) cudaGraphDestroy(g);
@@ -156,11 +157,12 @@ void CudaCrnn::reset(int slot) {
 void CudaCrnn::run(std::span<const CrnnRequest> requests) {
     Impl& m = *impl_;
     const int S = m.opt.slots;
-    int T = 0;
+    int T = 0, used = 0;
     for (const auto& r : requests) {
         if (r.slot < 0 || r.slot >= S || r.frames < 1 || r.frames > m.opt.chunk || !r.features || !r.probabilities)
             throw Error("CUDA CRNN: bad request");
         T = std::max(T, r.frames);
+        used = std::max(used, r.slot + 1);
     }
     if (T == 0) return;
     std::fill(m.flags_h.get(), m.flags_h.get() + 4 * S, 0);
@@ -187,10 +189,10 @@ void CudaCrnn::run(std::span<const CrnnRequest> requests) {
         } catch (const Error&) {
             m.opt.graphs = false;  // capture is not available here: plain launches from now on
             (void)cudaGetLastError();
-            m.enqueue(T, false);
+            m.enqueue(T, false, used);
         }
     } else {
-        m.enqueue(T, with_cudnn);
+        m.enqueue(T, with_cudnn, used);
     }
     check(cudaStreamSynchronize(m.stream), "CRNN round");
     std::fill(m.pending_reset.begin(), m.pending_reset.end(), 0);
