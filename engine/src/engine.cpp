@@ -161,6 +161,15 @@ void Engine::rebuild(double rate) {
     AnalyzerConfig ac = p.analyzer_config(rate);
     ac.batch_frames = cfg_.batch_frames;
     ac.beatnet.seed = cfg_.seed;
+    ac.device = cfg_.device;
+    if (!ac.device) {  // opened again only when the device parameters change
+        const DeviceChoice want = p.device();
+        if (!device_ || want.kind != device_choice_.kind || want.index != device_choice_.index) {
+            device_ = open_crnn_device(want);  // may throw: the old analysis stays
+            device_choice_ = want;
+        }
+        ac.device = device_;
+    }
     std::vector<std::filesystem::path> files = cfg_.model_files;
     if (files.empty())
         for (int id : p.model_ids()) files.push_back(find_model(id));

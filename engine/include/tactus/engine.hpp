@@ -40,6 +40,10 @@ struct EngineConfig {
     std::size_t event_capacity = 1024;
     int batch_frames = 1;              // CRNN batch (1 live; files may batch)
     std::uint64_t seed = 1;            // --inference beatnet
+    // Where the CRNN runs. Null: the device the parameters name (device,
+    // cuda_device), opened by the engine. Engines given the same provider
+    // share it (on a GPU: their streams are batched together).
+    std::shared_ptr<CrnnProvider> device;
 };
 
 struct EngineStats {
@@ -145,6 +149,8 @@ private:
     std::atomic<std::uint64_t> rate_request_at_{0};
     std::atomic<std::uint32_t> rate_gen_{0};
     // worker-owned
+    std::shared_ptr<CrnnProvider> device_;  // opened from the parameters
+    DeviceChoice device_choice_;
     std::unique_ptr<Analyzer> analyzer_;
     std::unique_ptr<Dispatch> dispatch_;
     EventSink* listener_ = nullptr;
