@@ -61,6 +61,7 @@ Engine::Engine(EngineConfig config)
         applied_[i] = cfg_.params.values()[i];
     }
     if (sem_init(&wake_, 0, 0) != 0) throw Error("cannot create the worker semaphore");
+    wake_samples_ = std::max<std::size_t>(kQuantum, std::size_t(cfg_.sample_rate / 200));
     dispatch_ = std::make_unique<Dispatch>(*this);
     rebuild(cfg_.sample_rate);
     restarts_.store(0, std::memory_order_relaxed);
@@ -110,7 +111,10 @@ void Engine::push_rt(const float* const* channels, int num_channels, std::uint32
     mix(span.second, span.first_size, span.second_size);
     fifo_.commit_rt(frames);
     fifo_written_.store(fifo_written_.load(std::memory_order_relaxed) + frames, std::memory_order_relaxed);
-    sem_post(&wake_);
+    // Wake the worker once there is enough for it to do (5 ms of audio):
+    // with small periods a post per block would wake it hundreds of times a
+    // second for nothing.
+    if (fifo_.read_available_rt() >= wake_samples_) sem_post(&wake_);
 }
 
 std::size_t Engine::pop_events_rt(BeatEvent* out, std::size_t max) noexcept { return events_.pop_rt(out, max); }

@@ -82,7 +82,7 @@ std::vector<double> analyze_beats(const fs_path& file, const std::vector<std::st
 
 }  // namespace
 
-TEST_CASE("tactus-jack follows a groove: OSC beats as tactus-analyze finds them, on time; MIDI clock locked to them", "[jack]") {
+TEST_CASE("tactus-jack follows a groove: OSC beats as tactus-analyze finds them, on time, MIDI clock locked to them", "[jack]") {
     const std::string server = server_name("groove");
     const auto audio = groove(48000, 120, 24, 0.5);
     // what the same engine finds offline, committed as far ahead as live

@@ -30,7 +30,13 @@ pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     std::vector<std::string> env_store;
-    for (char** e = environ; *e; ++e) env_store.emplace_back(*e);
+    auto key = [](const std::string& kv) { return kv.substr(0, kv.find('=') + 1); };
+    for (char** e = environ; *e; ++e) {
+        const std::string kv = *e;
+        bool replaced = false;
+        for (const auto& x : env_extra) replaced |= key(x) == key(kv);
+        if (!replaced) env_store.push_back(kv);
+    }
     for (const auto& e : env_extra) env_store.push_back(e);
     std::vector<char*> envp;
     for (auto& e : env_store) envp.push_back(e.data());

@@ -39,6 +39,7 @@ public:
     // SIGTERM and wait; returns the exit status (or 128 + signal).
     int terminate(double timeout_s = 5);
     bool alive();
+    int pid() const { return int(pid_); }
     std::string stderr_text() const;
 
 private:

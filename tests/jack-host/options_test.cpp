@@ -81,7 +81,7 @@ TEST_CASE("bad configs are refused with one clear line", "[jack-options]") {
     CHECK_THROWS_AS(load_config("/nonexistent/config.json", o), Error);
 }
 
-TEST_CASE("presets apply parameters; an unknown one names the known ones", "[jack-options]") {
+TEST_CASE("presets apply parameters, an unknown one names the known ones", "[jack-options]") {
     const auto dir = fs::temp_directory_path() / "tactus-jack-test-presets";
     fs::create_directories(dir);
     std::ofstream(dir / "fast.json") << R"({"name": "fast", "label": "Fast", "params": {"min_bpm": 140, "max_bpm": 200, "beats_per_bar": 4}})";
@@ -102,7 +102,7 @@ TEST_CASE("presets apply parameters; an unknown one names the known ones", "[jac
     ::unsetenv("TACTUS_PRESET_DIR");
 }
 
-TEST_CASE("flags win over the config; --print-config prints what would run and reads back", "[jack-options]") {
+TEST_CASE("flags win over the config, --print-config prints what would run and reads back", "[jack-options]") {
     const auto cfg = write("flags.json", R"({"beat_detection": {"min_bpm": 90, "hold_bars": 2}, "audio": {"client_name": "a"}})");
     const auto r = tactus::test::run(tj() + " --config " + tactus::test::quote(cfg) +
                                      " --min-bpm 100 --name b --osc 127.0.0.1:7777 --print-config");

@@ -143,6 +143,7 @@ private:
     std::atomic<std::int64_t> stream_pos_{0};
     std::atomic<std::int64_t> dropped_frames_{0}, pending_drop_{0};
     std::atomic<std::uint64_t> fifo_written_{0};  // samples written (RT stores, others read)
+    std::size_t wake_samples_ = kQuantum;  // FIFO content that wakes the worker
     std::array<std::atomic<float>, kParamCount> params_;
     std::atomic<std::uint32_t> param_gen_{0}, reset_gen_{0};
     std::atomic<double> rate_request_{0};
