@@ -32,6 +32,12 @@ constexpr int kLevelHistory = 64;                     // frames of level kept fo
 constexpr double kTapGapFrames = 2.5 * kFrameRate;    // a longer gap starts a new tap run
 constexpr double kNoFrame = -1e18;
 constexpr double kBandWidth = 0.12;  // tempo band: +-12 % around the tracked tempo
+// Activations below this (either output) are no evidence of a beat: silence
+// gives about 0.01 (99th percentile 0.1), music's beats 0.25 and more.
+constexpr float kEvidence = 0.12f;
+constexpr double kEvidenceBeats = 1.5;  // beats without evidence before the lock is released
+constexpr double kEvidenceBelowPeakDb = 30.0;  // ... and sound this far below the recent peak is none
+constexpr double kBeatLevelBeats = 8.0;  // beats of level history behind intensity
 
 std::vector<int> meters_for(int beats_per_bar) {
     if (beats_per_bar <= 0) return {2, 3, 4};
@@ -49,8 +55,10 @@ struct TactusTracker::Impl {
 
     // level and intensity
     double level_peak = -120;
-    double level_mean = -40, level_var = 100;
     std::array<float, kLevelHistory> level_hist{};
+    double beat_level_mean = 0, beat_level_var = 0;
+    bool beat_level_known = false;
+    double last_evidence = kNoFrame;  // last frame with activation evidence of a beat
 
     // The reported tempo: the posterior's tempo hops between neighbouring
     // whole-frame intervals (128 BPM lies between 23 and 24 frames), so
@@ -72,7 +80,7 @@ struct TactusTracker::Impl {
 
     // detections
     double last_detection = kNoFrame;
-    int last_beat_in_bar = 0;
+    int last_beat_in_bar = 0, last_meter = 0;
     std::int64_t beat_count = 0, bar_count = 0;
     float last_intensity = 0.5f;
 
@@ -108,9 +116,9 @@ struct TactusTracker::Impl {
         periodicity.reset();
         st = TrackerStatus{};
         level_peak = -120;
-        level_mean = -40;
-        level_var = 100;
         level_hist.fill(-120.f);
+        beat_level_known = false;
+        last_evidence = kNoFrame;
         gate = ever_locked = holding = false;
         was_silent = true;
         listen_from = 0;
@@ -119,7 +127,7 @@ struct TactusTracker::Impl {
         band_center = 0;
         alt_frames = 0;
         last_detection = last_committed = pending_tap = kNoFrame;
-        last_beat_in_bar = 0;
+        last_beat_in_bar = last_meter = 0;
         beat_count = bar_count = 0;
         ntaps = 0;
         set_override(override_bpm);
@@ -153,13 +161,31 @@ struct TactusTracker::Impl {
         pending_tap = frame;
     }
 
-    float intensity_at(double frame) const {
+    // The beat's level against the levels of the last few beats: a drop
+    // after a loud passage reads low at once, and a steady passage settles
+    // around 0.5 within a couple of bars whatever its loudness.
+    float intensity_at(double frame) {
         const auto f = std::int64_t(std::llround(frame));
-        float x = -120.f;
+        double x = -120;
         for (std::int64_t i = f - 1; i <= f + 2; ++i)
-            if (st.frame - i < kLevelHistory && i <= st.frame) x = std::max(x, level_hist[std::size_t(i & (kLevelHistory - 1))]);
-        const double sd = std::sqrt(std::max(level_var, 1e-6));
-        return float(std::clamp(0.5 + (x - level_mean) / (4.0 * sd + 1e-3), 0.0, 1.0));
+            if (st.frame - i < kLevelHistory && i <= st.frame) x = std::max(x, double(level_hist[std::size_t(i & (kLevelHistory - 1))]));
+        if (!beat_level_known) {
+            beat_level_known = true;
+            beat_level_mean = x;
+            beat_level_var = 4;
+        }
+        const double dx = x - beat_level_mean;
+        const double value = std::clamp(0.5 + dx / (3.0 * std::sqrt(beat_level_var) + 1.0), 0.0, 1.0);
+        const double a = 1.0 / kBeatLevelBeats;
+        beat_level_mean += a * dx;
+        beat_level_var += a * (dx * dx - beat_level_var);
+        return float(value);
+    }
+
+    // the number of the beat `ahead` beats after the last reported one
+    int beat_in_bar_ahead(int ahead, int model_beat_in_bar) const {
+        if (last_meter <= 0) return model_beat_in_bar;
+        return (last_beat_in_bar - 1 + ahead) % last_meter + 1;
     }
 
     float confidence() const {
@@ -185,6 +211,10 @@ struct TactusTracker::Impl {
     }
 
     void detected(BeatSink& sink, double frame, double now, int beat_in_bar, int meter, double interval) {
+        // The posterior's numbering is taken as it is: holding on to the
+        // previous bar's count when it disagrees (for one beat or two) costs
+        // more downbeats where it was right than it saves where it was not.
+        last_meter = meter;
         ++beat_count;
         if (beat_in_bar == 1 || beat_in_bar <= last_beat_in_bar) ++bar_count;
         last_beat_in_bar = beat_in_bar;
@@ -219,12 +249,13 @@ struct TactusTracker::Impl {
             listen_from = t;
         }
         was_silent = silent;
-        if (!silent) {
-            const double a = 1.0 / (8.0 * kFrameRate);
-            const double dx = f.level_db - level_mean;
-            level_mean += a * dx;
-            level_var += a * (dx * dx - level_var);
-        }
+        // The network's memory keeps weak beats going for a couple of
+        // seconds into a break: activations count only with sound behind
+        // them, a frame near the recent peak level.
+        double recent_level = -120;
+        for (std::int64_t i = t - 2; i <= t; ++i) recent_level = std::max(recent_level, double(level_hist[std::size_t(i & (kLevelHistory - 1))]));
+        if (std::max(f.beat, f.downbeat) >= kEvidence && recent_level >= level_peak - kEvidenceBelowPeakDb)
+            last_evidence = double(t);
 
         st.clarity = float(periodicity.step(double(f.beat) + double(f.downbeat)));
         filter.step(f.beat, f.downbeat);
@@ -307,12 +338,17 @@ struct TactusTracker::Impl {
         // biased upwards by about 2.5 / sqrt(frames): the bar is raised by
         // that excess over its steady-state value.
         const bool warm = double(t - listen_from) >= p.warmup_s * kFrameRate;
+        // The activations fall to nothing as soon as the music stops, long
+        // before the clarity (a window of seconds) notices: their absence
+        // for a beat and a half releases the lock, so a hold starts at the
+        // break rather than seconds into it.
+        const bool evident = double(t) - last_evidence <= kEvidenceBeats * (smooth_interval > 0 && gate ? smooth_interval : interval);
         const double n_eff = std::min(double(t - listen_from + 1), 2.0 * p.clarity_window_s * kFrameRate);
         const double lock_at = p.lock_clarity + 2.5 * (1.0 / std::sqrt(n_eff) - 1.0 / std::sqrt(2.0 * p.clarity_window_s * kFrameRate));
-        if (!gate && warm && !silent && st.clarity >= lock_at) {
+        if (!gate && warm && !silent && evident && st.clarity >= lock_at) {
             gate = ever_locked = true;
             holding = false;
-        } else if (gate && (silent || st.clarity < p.release_clarity)) {
+        } else if (gate && (silent || !evident || st.clarity < p.release_clarity)) {
             gate = false;
             if (p.hold_bars > 0 || override_bpm > 0)
                 start_hold(smooth_interval > 0 ? smooth_interval : locked_interval, locked_meter);
@@ -338,20 +374,22 @@ struct TactusTracker::Impl {
             const double beat_frame = double(t - k);
             if (k >= p.detection_lag && beat_frame - last_detection > 0.5 * interval)
                 detected(sink, beat_frame, now, beat_in_bar, meter, interval);
-            // commit the next beat when it is just over `lead` ahead
+            // commit the next beat when it is just over `lead` ahead; it and
+            // the status are numbered on from the reported beats
             const double next = double(t) + n_exact;
-            const double ahead = next - now;
-            if (ahead >= lead_frames && ahead < lead_frames + 2.0 && next - last_committed > 0.5 * interval) {
+            const int steps = k >= p.detection_lag ? 1 : 2;
+            const int next_bib = beat_in_bar_ahead(steps, next_in_bar);
+            const int bar_meter = last_meter > 0 ? last_meter : meter;
+            if (next - now >= lead_frames && next - now < lead_frames + 2.0 && next - last_committed > 0.5 * interval) {
                 last_committed = next;
-                const std::int64_t index = beat_count + (k >= p.detection_lag ? 1 : 2);
-                emit(sink, next, now, next_in_bar, meter, interval, true, last_intensity, index,
-                     bar_count + (next_in_bar == 1 ? 1 : 0));
+                emit(sink, next, now, next_bib, bar_meter, interval, true, last_intensity, beat_count + steps,
+                     bar_count + (next_bib <= last_beat_in_bar || next_bib == 1 ? 1 : 0));
             }
             st.next_beat = next;
-            st.next_downbeat = next + double((meter - next_in_bar + 1) % meter) * smooth_interval;
+            st.next_downbeat = next + double((bar_meter - next_bib + 1) % bar_meter) * smooth_interval;
             st.phase = std::clamp(double(k) / interval, 0.0, 0.999999);
-            st.beat_in_bar = beat_in_bar;
-            st.beats_per_bar = meter;
+            st.beat_in_bar = beat_in_bar_ahead(steps - 1, beat_in_bar);
+            st.beats_per_bar = bar_meter;
             st.bpm = override_bpm > 0 ? override_bpm : kBpmFrames / smooth_interval;
         } else if (holding) {
             // the frozen grid: report its beats as they pass, commit ahead

@@ -8,9 +8,11 @@
 
 namespace tactus::test {
 
-// A drum-machine groove: kick on beats 1 and 3, snare on 2 and 4, hats on
-// eighths, at `bpm`, `seconds` long, starting with a beat at `first` s.
-inline std::vector<float> groove(double rate, double bpm, double seconds, double first = 0.25, std::uint32_t seed = 1) {
+// A drum-machine groove: in 4/4 kick on beats 1 and 3 and snare on 2 and 4,
+// in other meters kick on 1 and snare on the rest; hats on eighths; at `bpm`,
+// `seconds` long, starting with a beat at `first` s.
+inline std::vector<float> groove(double rate, double bpm, double seconds, double first = 0.25, std::uint32_t seed = 1,
+                                 int beats_per_bar = 4) {
     std::vector<float> x(std::size_t(rate * seconds), 0.f);
     std::mt19937 rng(seed);
     std::normal_distribution<float> noise(0.f, 1.f);
@@ -21,7 +23,7 @@ inline std::vector<float> groove(double rate, double bpm, double seconds, double
     };
     for (int k = 0; first + k * beat < seconds; ++k) {
         const double t = first + k * beat;
-        if (k % 2 == 0)
+        if (beats_per_bar == 4 ? k % 2 == 0 : k % beats_per_bar == 0)
             add(t, 0.3, [](double s) { return 0.8 * std::sin(2 * std::numbers::pi * (50 * s + 1.8 * (1 - std::exp(-s / 0.03)))) * std::exp(-s / 0.08); });
         else
             add(t, 0.2, [&](double s) { return (0.3 * noise(rng) + 0.2 * std::sin(2 * std::numbers::pi * 190 * s)) * std::exp(-s / 0.05); });

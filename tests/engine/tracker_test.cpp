@@ -1,0 +1,211 @@
+// The default tracker's promises, on synthetic audio through the whole
+// analysis (model 1 keeps it quick): beats from the grid, honest silence,
+// hold through breaks, tap tempo, BPM override, fixed meter, tempo range,
+// intensity, predictions committed ahead.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <random>
+
+#include "audio_fixtures.hpp"
+#include "paths.hpp"
+#include "tactus/analyzer.hpp"
+
+using namespace tactus;
+
+namespace {
+
+struct Run final : EventSink {
+    std::vector<BeatEvent> beats, predictions;
+    std::vector<TempoSnapshot> states;  // one per second
+    void on_event(const BeatEvent& e) override { (e.predicted ? predictions : beats).push_back(e); }
+    std::vector<double> times(double from, double to) const {
+        std::vector<double> t;
+        for (const auto& b : beats)
+            if (b.time >= from && b.time < to) t.push_back(b.time);
+        return t;
+    }
+};
+
+constexpr double kRate = 22050;
+
+Run analyze(const std::vector<float>& audio, TrackerParams params = {},
+            const std::function<void(Analyzer&, double)>& at_second = {}) {
+    AnalyzerConfig c;
+    c.sample_rate = kRate;
+    c.tracker = params;
+    c.tracker.prediction_lead_s = 0.08;
+    Analyzer a(std::vector<std::filesystem::path>{tactus::test::model_path(1)}, c);
+    Run r;
+    const std::size_t second = std::size_t(kRate);
+    for (std::size_t at = 0; at < audio.size(); at += second) {
+        if (at_second) at_second(a, double(at) / kRate);
+        a.feed(audio.data() + at, std::min(second, audio.size() - at), r);
+        r.states.push_back(a.snapshot());
+    }
+    a.finish(r);
+    return r;
+}
+
+// distance of t to the grid first + k * period
+double grid_error(double t, double first, double period) { return t - first - period * std::round((t - first) / period); }
+
+std::vector<float> concat(std::vector<float> a, const std::vector<float>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+std::vector<float> noise(double seconds, float level, std::uint32_t seed = 5) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> n(0.f, level);
+    std::vector<float> x(std::size_t(seconds * kRate));
+    for (auto& v : x) v = n(rng);
+    return x;
+}
+
+}  // namespace
+
+TEST_CASE("beats come from the grid of a steady groove, with tempo, meter and confidence", "[tracker]") {
+    const auto r = analyze(tactus::test::groove(kRate, 120, 20, 0.25));
+    const auto t = r.times(5, 20);
+    REQUIRE(t.size() >= 28);
+    for (double x : t) CHECK(std::abs(grid_error(x, 0.25, 0.5)) < 0.04);
+    const auto& s = r.states.back();
+    CHECK(s.state == TrackState::locked);
+    CHECK(s.bpm == Approx(120).epsilon(0.02));
+    CHECK(s.confidence > 0.5f);
+    CHECK(s.confidence <= 1.f);
+    CHECK(s.beats_per_bar >= 2);
+    for (const auto& b : r.beats) {
+        CHECK(b.confidence >= 0.f);
+        CHECK(b.confidence <= 1.f);
+        CHECK(b.intensity >= 0.f);
+        CHECK(b.intensity <= 1.f);
+        CHECK(b.beat_in_bar >= 1);
+        CHECK(b.beat_in_bar <= b.beats_per_bar);
+    }
+}
+
+TEST_CASE("predictions are committed at least the lead before their beat and match the detections", "[tracker]") {
+    const auto r = analyze(tactus::test::groove(kRate, 132, 20, 0.1));
+    REQUIRE(r.predictions.size() >= 30);
+    int matched = 0;
+    for (const auto& p : r.predictions) {
+        CHECK(double(p.frame - p.committed_frame) / kRate >= 0.08 - 1e-9);
+        for (const auto& b : r.beats) matched += std::abs(b.time - p.time) < 0.03 ? 1 : 0;
+    }
+    CHECK(matched >= int(r.predictions.size()) - 3);
+    // the snapshot's next beat is where a beat then comes
+    const auto& s = r.states[15];
+    REQUIRE(s.next_beat_frame > 0);
+    bool found = false;
+    for (const auto& b : r.beats) found |= std::abs(double(b.frame - s.next_beat_frame)) < 0.03 * kRate;
+    CHECK(found);
+}
+
+TEST_CASE("silence, noise and hum give no beats", "[tracker]") {
+    for (const auto& [name, audio] : {std::pair{"silence", std::vector<float>(std::size_t(20 * kRate), 0.f)},
+                                      std::pair{"white noise", noise(20, 0.2f)},
+                                      std::pair{"quiet noise", noise(20, 0.0005f)}}) {
+        INFO(name);
+        const auto r = analyze(audio);
+        CHECK(r.beats.empty());
+        CHECK(r.predictions.empty());
+        CHECK(r.states.back().state != TrackState::locked);
+    }
+}
+
+TEST_CASE("hold carries the beat through a break for hold_bars bars, then reports lost", "[tracker]") {
+    const double period = 0.5;
+    auto audio = concat(tactus::test::groove(kRate, 120, 14, 0.25), std::vector<float>(std::size_t(12 * kRate), 0.f));
+    TrackerParams p;
+    p.hold_bars = 2;
+    const auto r = analyze(audio, p);
+    // in the break: beats on the old grid for about two bars, none later
+    const auto in_hold = r.times(14.5, 26);
+    CHECK(in_hold.size() >= 4);
+    CHECK(in_hold.size() <= 10);
+    for (double x : in_hold) CHECK(std::abs(grid_error(x, 0.25, period)) < 0.04);
+    CHECK(r.times(20, 26).empty());
+    CHECK((r.states.back().state == TrackState::silent || r.states.back().state == TrackState::lost));
+    // without hold the beats stop with the music
+    TrackerParams none;
+    none.hold_bars = 0;
+    CHECK(analyze(audio, none).times(15, 26).size() <= 1);
+}
+
+TEST_CASE("taps set tempo and phase and keep a clock going in silence", "[tracker]") {
+    const std::vector<float> silence(std::size_t(20 * kRate), 0.f);
+    const auto r = analyze(silence, {}, [](Analyzer& a, double second) {
+        if (second >= 2 && second < 6)  // taps at 100 BPM from 2.0 s, on the second boundaries we get called at
+            for (double t = second; t < second + 1 - 1e-9; t += 0.6) a.tap(std::int64_t(t * kRate));
+    });
+    const auto t = r.times(8, 20);
+    REQUIRE(t.size() >= 15);
+    for (std::size_t i = 1; i < t.size(); ++i) CHECK(t[i] - t[i - 1] == Approx(0.6).margin(0.025));
+    CHECK(r.states.back().bpm == Approx(100).epsilon(0.01));
+}
+
+TEST_CASE("a BPM override pins the tempo: with music it follows the phase, without it runs free", "[tracker]") {
+    TrackerParams p;
+    p.bpm_override = 140;
+    const auto free = analyze(std::vector<float>(std::size_t(12 * kRate), 0.f), p);
+    const auto t = free.times(2, 12);
+    REQUIRE(t.size() >= 20);
+    for (std::size_t i = 1; i < t.size(); ++i) CHECK(t[i] - t[i - 1] == Approx(60.0 / 140).margin(0.025));
+    // a groove at 140: the override's clock lands on its beats
+    const auto music = analyze(tactus::test::groove(kRate, 140, 20, 0.3), p);
+    const auto m = music.times(8, 20);
+    REQUIRE(m.size() >= 25);
+    int on = 0;
+    for (double x : m) on += std::abs(grid_error(x, 0.3, 60.0 / 140)) < 0.04 ? 1 : 0;
+    CHECK(on >= int(m.size()) - 2);
+    CHECK(music.states.back().bpm == Approx(140));
+}
+
+TEST_CASE("a fixed meter numbers beats 1..N in order, with the downbeat keeping its place in the bar; the tempo range decides the metrical level", "[tracker]") {
+    // a waltz groove: kick on one beat in three (which of them the model
+    // hears as the downbeat is its call; that it keeps to it is ours)
+    TrackerParams three;
+    three.beats_per_bar = 3;
+    const auto r = analyze(tactus::test::groove(kRate, 120, 20, 0.25, 1, 3), three);
+    REQUIRE(r.beats.size() >= 25);
+    int expected = -1, in_order = 0;
+    std::array<int, 3> downbeat_places{};
+    for (const auto& b : r.beats) {
+        CHECK(b.beats_per_bar == 3);
+        if (expected > 0) in_order += b.beat_in_bar == expected ? 1 : 0;
+        expected = b.beat_in_bar % 3 + 1;
+        if (b.beat_in_bar == 1 && b.time > 6) ++downbeat_places[std::size_t(std::lround((b.time - 0.25) / 0.5) % 3)];
+    }
+    CHECK(in_order >= int(r.beats.size()) - 2);  // one renumbering while the model settles
+    CHECK(*std::max_element(downbeat_places.begin(), downbeat_places.end()) >= 8);
+    CHECK(*std::max_element(downbeat_places.begin(), downbeat_places.end()) ==
+          downbeat_places[0] + downbeat_places[1] + downbeat_places[2]);
+    for (const auto& p : r.predictions) CHECK(p.beats_per_bar == 3);
+    // a 75 BPM groove tracked in a 130-200 BPM range: at 150 BPM
+    TrackerParams fast;
+    fast.min_bpm = 130;
+    fast.max_bpm = 200;
+    const auto f = analyze(tactus::test::groove(kRate, 75, 24, 0.2), fast);
+    CHECK(f.states.back().bpm == Approx(150).epsilon(0.03));
+}
+
+TEST_CASE("intensity follows loudness against recent history", "[tracker]") {
+    // 10 s at full level, then 10 s at a quarter: beats get quieter
+    auto loud = tactus::test::groove(kRate, 120, 10, 0.25);
+    auto soft = tactus::test::groove(kRate, 120, 10, 0.25);
+    for (auto& v : soft) v *= 0.25f;
+    const auto r = analyze(concat(loud, soft));
+    double before = 0, after = 0;
+    int nb = 0, na = 0;
+    for (const auto& b : r.beats) {
+        if (b.time > 6 && b.time < 10) before += b.intensity, ++nb;
+        if (b.time > 10.2 && b.time < 12) after += b.intensity, ++na;
+    }
+    REQUIRE(nb > 4);
+    REQUIRE(na > 2);
+    CHECK(after / na < before / nb - 0.1);
+}
