@@ -1,0 +1,14 @@
+# Copies the converted BeatNet models (SRC) into the bundle (DST/models).
+# They are fetched outside the build (tools/model/fetch_models.sh); without
+# them the bundle still builds, and the plugin refuses to instantiate with a
+# message naming the missing file.
+file(GLOB models ${SRC}/beatnet-model-*.safetensors)
+if(NOT models)
+  message(WARNING "tactus.lv2: no model files in ${SRC}; run tools/model/fetch_models.sh ${SRC}")
+  return()
+endif()
+file(MAKE_DIRECTORY ${DST})
+foreach(model ${models})
+  get_filename_component(name ${model} NAME)
+  file(COPY_FILE ${model} ${DST}/${name} ONLY_IF_DIFFERENT)
+endforeach()
