@@ -12,120 +12,13 @@
 
 #include "audio_fixtures.hpp"
 #include "beat_metrics.hpp"
+#include "beat_checks.hpp"
 #include "lv2_support.hpp"
 #include "uris.hpp"
 
 using namespace tactus;
 using namespace tactus::test;
 
-namespace {
-
-std::string example() { return (source_dir() / "examples" / "groove-120bpm.flac").string(); }
-
-std::vector<double> reference_beats(const std::string& beats_file) {
-    std::vector<double> out;
-    std::ifstream in(beats_file);
-    double t;
-    int b;
-    while (in >> t >> b) out.push_back(t);
-    return out;
-}
-
-// The plugin's beats against tactus-analyze's predictions (the same engine
-// events: the plugin sends predictions on their beat). `tol` in seconds.
-void check_matches_analyze(const std::vector<HostBeat>& beats, const std::vector<AnalyzeEvent>& ref, double rate,
-                           double audio_seconds, double tol = 0.030) {
-    std::vector<std::int64_t> got, want;
-    for (const auto& b : beats) got.push_back(b.stream_frame);
-    for (const auto& e : ref)
-        if (e.time < audio_seconds - 0.2) want.push_back(e.frame);  // the last ones may lie past the end
-    REQUIRE(want.size() >= 5);
-    const auto tol_frames = std::int64_t(tol * rate);
-    const int hits = matched(want, got, tol_frames);
-    INFO("plugin beats " << got.size() << ", tactus-analyze predictions " << want.size() << ", matched " << hits);
-    CHECK(hits >= int(0.95 * double(want.size())));
-    CHECK(hits >= int(0.95 * double(got.size())) - 1);
-    // beat in bar and bar of the matched ones
-    int same = 0, compared = 0;
-    for (const auto& b : beats)
-        for (const auto& e : ref)
-            if (std::llabs(e.frame - b.stream_frame) <= tol_frames) {
-                ++compared;
-                same += e.beat_in_bar == b.beat_in_bar && e.bar == b.bar;
-                break;
-            }
-    CHECK(same >= int(0.95 * compared));
-}
-
-// Beats come at their sample offsets: never early, and on time unless
-// their prediction could not reach run() in time (a block longer than the
-// prediction lead): then at the start of the next block, late by less than
-// a block and 100 ms.
-void check_on_time(const std::vector<HostBeat>& beats, double rate, double min_on_time) {
-    int on_time = 0;
-    for (const auto& b : beats) {
-        CHECK(b.frame >= b.stream_frame);
-        CHECK(b.frame - b.stream_frame <= std::int64_t(8192 + 0.1 * rate));
-        on_time += b.frame == b.stream_frame;
-    }
-    CHECK(on_time >= int(min_on_time * double(beats.size())));
-}
-
-// 24 clock ticks per beat, Start on a downbeat, ticks in step with the
-// beats. Against where the beats are (a late one is sent after its place),
-// and over any gap between the beats sent (the engine may skip the
-// prediction of a beat: 24 per beat in between).
-void check_clock(const Lv2Instance& inst, double rate) {
-    const auto starts = midi_frames(inst.midi, 0xFA);
-    const auto ticks = midi_frames(inst.midi, 0xF8);
-    REQUIRE(starts.size() == 1);
-    REQUIRE(ticks.size() > 24 * 8);
-    const std::int64_t start = starts.front();
-    CHECK(ticks.front() == start);  // the first tick comes with Start
-    // Start on a downbeat: a whole number of bars from the nearest downbeat sent (within a tick)
-    const HostBeat* down = nullptr;
-    for (const auto& b : inst.beats)
-        if (b.beat_in_bar == 1 && b.beats_per_bar > 0 && (!down || std::llabs(b.stream_frame - start) < std::llabs(down->stream_frame - start)))
-            down = &b;
-    REQUIRE(down);
-    const double bars = double(start - down->stream_frame) / (rate * 60.0 / down->bpm) / down->beats_per_bar;
-    CHECK(std::abs(bars - std::round(bars)) * down->beats_per_bar < 1.0 / 24);
-    // ticks between the beats sent, once the clock has settled (two beats after Start)
-    int intervals = 0, good = 0;
-    for (std::size_t i = 1; i < inst.beats.size(); ++i) {
-        const auto a = inst.beats[i - 1].stream_frame, b = inst.beats[i].stream_frame;
-        const double period = rate * 60.0 / inst.beats[i].bpm;
-        if (a < start + std::int64_t(2 * period)) continue;
-        const auto n = std::count_if(ticks.begin(), ticks.end(), [&](std::int64_t t) { return t >= a && t < b; });
-        ++intervals;
-        const double beats = double(b - a) / period;
-        good += std::abs(double(n) - 24.0 * beats) <= 1.5 * std::max(1.0, beats);
-    }
-    REQUIRE(intervals >= 4);
-    CHECK(good >= int(0.85 * intervals));
-    // tick spacing: the beat's 24th part
-    std::vector<double> gaps;
-    for (std::size_t i = 1; i < ticks.size(); ++i) gaps.push_back(double(ticks[i] - ticks[i - 1]));
-    std::nth_element(gaps.begin(), gaps.begin() + std::ptrdiff_t(gaps.size() / 2), gaps.end());
-    const double bpm = inst.beats.back().bpm;
-    CHECK(gaps[gaps.size() / 2] == Approx(rate * 60.0 / bpm / 24.0).epsilon(0.03));
-    // every 24th tick from Start lies on a beat sent: within 60 ms while the
-    // clock's loop pulls in its tempo and phase (it moves them gently, by at
-    // most 1 % per beat), within 30 ms once it has (the second half)
-    std::vector<std::int64_t> beat_ticks, beat_frames, late_ticks, late_frames;
-    for (std::size_t i = 0; i < ticks.size(); i += 24) beat_ticks.push_back(ticks[i]);
-    const std::int64_t settled = (start + ticks.back()) / 2;
-    for (auto t : beat_ticks)
-        if (t >= settled) late_ticks.push_back(t);
-    for (const auto& b : inst.beats) {
-        if (b.stream_frame >= start) beat_frames.push_back(b.stream_frame);
-        if (b.stream_frame >= settled) late_frames.push_back(b.stream_frame);
-    }
-    CHECK(matched(beat_frames, beat_ticks, std::int64_t(0.06 * rate)) >= int(0.9 * double(beat_frames.size())));
-    CHECK(matched(late_frames, late_ticks, std::int64_t(0.03 * rate)) >= int(0.85 * double(late_frames.size())));
-}
-
-}  // namespace
 
 TEST_CASE("beats and MIDI clock match tactus-analyze at random block sizes", "[lv2]") {
     const auto audio = read_audio(example());
@@ -231,7 +124,7 @@ TEST_CASE("a mono host (right input unconnected) hears the same as a stereo one"
     CHECK(half.control("bpm") == Approx(120).margin(1));
 }
 
-TEST_CASE("silence and unconnected audio: no beats and no clock; state silent", "[lv2]") {
+TEST_CASE("silence and unconnected audio: no beats and no clock and state silent", "[lv2]") {
     Lv2World world(built_lv2_path());
     Lv2Instance inst(world, 48000);
     REQUIRE(inst.ok());
@@ -263,53 +156,6 @@ TEST_CASE("NaN and Inf and absurd samples neither crash nor stop the tracking", 
     }
     CHECK(after >= 4);
     for (const char* out : {"bpm", "confidence", "phase", "beat_in_bar", "bar", "state"}) CHECK(std::isfinite(inst.control(out)));
-}
-
-TEST_CASE("freewheeling and a host without a worker analyse in run(): the same beats", "[lv2]") {
-    const auto audio = read_audio(example());
-    Lv2World world(built_lv2_path());
-    const auto blocks = random_blocks(audio.left.size(), 21);
-    Lv2Instance deferred(world, audio.rate, WorkerMode::deferred);
-    Lv2Instance none(world, audio.rate, WorkerMode::none);
-    Lv2Instance freewheel(world, audio.rate, WorkerMode::threaded);  // a worker thread, unused while freewheeling
-    REQUIRE(deferred.ok());
-    REQUIRE(none.ok());
-    REQUIRE(freewheel.ok());
-    freewheel.set_freewheel(true);
-    run_blocks(deferred, audio.left, blocks);
-    run_blocks(none, audio.left, blocks);
-    run_blocks(freewheel, audio.left, blocks);  // as fast as the CPU goes
-    REQUIRE(deferred.beats.size() >= 10);
-    for (const Lv2Instance* other : {&none, &freewheel}) {
-        REQUIRE(other->beats.size() == deferred.beats.size());
-        for (std::size_t i = 0; i < deferred.beats.size(); ++i) {
-            CHECK(other->beats[i].stream_frame == deferred.beats[i].stream_frame);
-            CHECK(other->beats[i].beat_in_bar == deferred.beats[i].beat_in_bar);
-            // in run(), the events of a block are there before its outputs: on time
-            CHECK(other->beats[i].frame == other->beats[i].stream_frame);
-        }
-        CHECK(midi_frames(other->midi, 0xF8).size() == Approx(double(midi_frames(deferred.midi, 0xF8).size())).margin(24));
-    }
-}
-
-TEST_CASE("a worker thread at host pace: beats on time", "[lv2]") {
-    const auto audio = read_audio(example());
-    const auto ref = predictions_of(analyze(example(), "--lead 80"));
-    Lv2World world(built_lv2_path());
-    Lv2Instance inst(world, audio.rate, WorkerMode::threaded);
-    REQUIRE(inst.ok());
-    // 256-frame periods at four times real time
-    const auto period = std::chrono::duration<double>(256 / audio.rate / 4);
-    auto next = std::chrono::steady_clock::now();
-    for (std::size_t at = 0; at < audio.left.size(); at += 256) {
-        inst.run(std::uint32_t(std::min<std::size_t>(256, audio.left.size() - at)), audio.left.data() + at);
-        next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(period);
-        std::this_thread::sleep_until(next);
-    }
-    inst.drain_worker();
-    check_matches_analyze(inst.beats, ref, audio.rate, double(audio.left.size()) / audio.rate);
-    check_on_time(inst.beats, audio.rate, 0.9);
-    check_clock(inst, audio.rate);
 }
 
 TEST_CASE("blocks shorter than the prediction lead: every beat exactly on its sample", "[lv2]") {

@@ -177,7 +177,7 @@ TEST_CASE("a bundle without its models fails to instantiate with a message", "[l
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("sample rates from 8 to 192 kHz instantiate; others fail cleanly", "[lv2]") {
+TEST_CASE("sample rates from 8 to 192 kHz instantiate and others fail cleanly", "[lv2]") {
     Lv2World world(built_lv2_path());
     for (double rate : {8000.0, 11025.0, 22050.0, 44100.0, 88200.0, 192000.0}) {
         INFO(rate);

@@ -137,7 +137,7 @@ TEST_CASE("switching the clock off sends Stop and no more ticks", "[lv2]") {
     for (auto t : midi_frames(inst.midi, 0xF8)) CHECK(t < off_at);
 }
 
-TEST_CASE("a transport relocation while rolling restarts the analysis; rolling on does not", "[lv2]") {
+TEST_CASE("a transport relocation while rolling restarts the analysis but rolling on does not", "[lv2]") {
     const auto audio = groove(48000, 120, 16);
     Lv2World world(built_lv2_path());
     Lv2Instance rolling(world, 48000), jumping(world, 48000);

@@ -18,6 +18,14 @@
 
 namespace tactus::test {
 
+// How much faster than real time a test may play to a plugin whose worker
+// is a thread: sanitizer builds analyse several times slower.
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+inline constexpr double kHostPaceSpeedup = 1.0;
+#else
+inline constexpr double kHostPaceSpeedup = 4.0;
+#endif
+
 // LV2_PATH of the built bundle (build/lv2), never an installed one.
 inline std::string built_lv2_path() { return (binary_dir() / "lv2").string(); }
 
