@@ -15,3 +15,14 @@ endif()
 if(TACTUS_HAVE_CUDA AND EXISTS ${PROJECT_SOURCE_DIR}/cuda/CMakeLists.txt)
   add_subdirectory(cuda)
 endif()
+
+# tactus_devices: what a program links to run the CRNN on every device this
+# build supports. With the CUDA backend, the object that registers it with
+# the engine is linked in directly (as a member of a static library that
+# nothing references, the linker would drop it).
+add_library(tactus_devices INTERFACE)
+if(TARGET tactus_cuda)
+  target_sources(tactus_devices INTERFACE $<TARGET_OBJECTS:tactus_cuda_register>)
+  target_link_libraries(tactus_devices INTERFACE tactus_cuda)
+  target_compile_definitions(tactus_devices INTERFACE TACTUS_HAVE_CUDA=1)
+endif()

@@ -351,7 +351,7 @@ void Plugin::emit_beat_rt(std::int64_t chunk_start, std::uint32_t offset, const 
     if (values_[std::size_t(ParamId::midi_notes)].load(std::memory_order_relaxed) < 0.5f) return;
     if (note_off_at_ >= 0) note_off_rt(offset);  // the previous note ends here at the latest
     note_key_ = e.beat_in_bar == 1 ? kDownbeatNote : kBeatNote;
-    const auto velocity = std::uint8_t(std::clamp(1 + int(std::lround(e.intensity * 126.f)), 1, 127));
+    const auto velocity = std::uint8_t(std::clamp(std::lround(40.0 + 87.0 * double(e.intensity)), 1L, 127L));
     const std::uint8_t on[3] = {0x90, note_key_, velocity};
     writer_.add_midi_rt(offset, on, 3);
     note_off_at_ = chunk_start + offset + std::max<std::int64_t>(1, std::llround(kNoteSeconds * rate_));

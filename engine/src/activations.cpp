@@ -8,25 +8,25 @@
 
 namespace tactus {
 
-ActivationPipeline::ActivationPipeline(const CrnnWeights& weights, double input_rate)
-    : ActivationPipeline(std::vector<const CrnnWeights*>{&weights}, input_rate) {}
+ActivationPipeline::ActivationPipeline(const CrnnWeights& weights, double input_rate, CrnnProvider* device)
+    : ActivationPipeline(std::vector<const CrnnWeights*>{&weights}, input_rate, device) {}
 
-ActivationPipeline::ActivationPipeline(const std::vector<const CrnnWeights*>& ensemble, double input_rate)
+ActivationPipeline::ActivationPipeline(const std::vector<const CrnnWeights*>& ensemble, double input_rate,
+                                       CrnnProvider* device)
     : resampler_(input_rate, kFeatureRate),
       feat_(std::size_t(kBatchMax) * kFeatures),
-      probs_(std::size_t(kBatchMax) * kClasses),
-      sum_(std::size_t(kBatchMax) * kClasses) {
+      probs_(std::size_t(kBatchMax) * kClasses) {
     if (ensemble.empty()) throw Error("no model given");
-    for (const CrnnWeights* w : ensemble) crnn_.push_back(std::make_unique<CrnnCpu>(*w));
+    crnn_ = (device ? *device : *cpu_provider()).make(ensemble);
 }
 
-ActivationPipeline::ActivationPipeline(const std::vector<std::filesystem::path>& model_files, double input_rate)
+ActivationPipeline::ActivationPipeline(const std::vector<std::filesystem::path>& model_files, double input_rate,
+                                       CrnnProvider* device)
     : resampler_(input_rate, kFeatureRate),
       feat_(std::size_t(kBatchMax) * kFeatures),
-      probs_(std::size_t(kBatchMax) * kClasses),
-      sum_(std::size_t(kBatchMax) * kClasses) {
+      probs_(std::size_t(kBatchMax) * kClasses) {
     if (model_files.empty()) throw Error("no model given");
-    for (const auto& path : model_files) crnn_.push_back(std::make_unique<CrnnCpu>(load_model(path).weights));
+    crnn_ = (device ? *device : *cpu_provider()).make_from_files(model_files);
 }
 
 void ActivationPipeline::set_batch(int frames) { batch_ = std::clamp(frames, 1, kBatchMax); }
@@ -34,7 +34,7 @@ void ActivationPipeline::set_batch(int frames) { batch_ = std::clamp(frames, 1, 
 void ActivationPipeline::reset() {
     resampler_.reset();
     features_.reset();
-    for (auto& net : crnn_) net->reset();
+    crnn_->reset();
     sanitizer_.reset();
     input_samples_ = fed_end_ = resampled_samples_ = 0;
     pending_ = 0;
@@ -44,19 +44,14 @@ void ActivationPipeline::flush(FrameSink& sink) {
     if (pending_ == 0) return;
     const int n = pending_;
     pending_ = 0;
-    std::fill(sum_.begin(), sum_.begin() + n * kClasses, 0.f);
-    for (auto& net : crnn_) {
-        net->run(feat_.data(), n, probs_.data());
-        for (int i = 0; i < n * kClasses; ++i) sum_[std::size_t(i)] += probs_[std::size_t(i)];
-    }
-    const float inv = 1.f / float(crnn_.size());
+    crnn_->run(feat_.data(), n, probs_.data());
     FrameOutput out;
     for (int f = 0; f < n; ++f) {
         out.index = index_[f];
         out.features = feat_.data() + std::size_t(f) * kFeatures;
-        out.beat = sum_[std::size_t(f * kClasses)] * inv;
-        out.downbeat = sum_[std::size_t(f * kClasses + 1)] * inv;
-        out.none = sum_[std::size_t(f * kClasses + 2)] * inv;
+        out.beat = probs_[std::size_t(f * kClasses)];
+        out.downbeat = probs_[std::size_t(f * kClasses + 1)];
+        out.none = probs_[std::size_t(f * kClasses + 2)];
         out.level_db = level_[f];
         out.available = available_[f];
         sink.on_frame(out);

@@ -208,19 +208,44 @@ void BarPointerFilter::normalise(double total) {
         }
     for (float& v : since_) v *= inv;
     for (float& v : tempo_) v *= inv;
+    for (float& v : agg_) v *= inv;
     until_[0] = 0.f;
     for (int u = 0; u < max_interval_; ++u) until_[std::size_t(max_interval_ - u)] = until_rev_[std::size_t(u)] * inv;
 }
 
-void BarPointerFilter::beat_in_bar_at(int k, int* meter, int* beat, double* mass_out) const {
+double BarPointerFilter::band(int lo, int hi, std::vector<float>& since, std::vector<float>& until) const {
+    since.assign(std::size_t(max_interval_), 0.f);
+    until.assign(std::size_t(max_interval_) + 1, 0.f);
+    const int n = num_intervals();
+    double mass = 0;
+    for (int i = std::max(0, lo - min_interval_); i < n && min_interval_ + i <= hi; ++i) {
+        const int L = min_interval_ + i;
+        const float* a = agg_.data() + m_.front().block_start[std::size_t(i)];
+        for (int k = 0; k < L; ++k) {
+            since[std::size_t(k)] += a[k];
+            until[std::size_t(L - k)] += a[k];
+        }
+        mass += tempo_[std::size_t(i)];
+    }
+    if (mass > 0) {
+        const float inv = float(1.0 / mass);
+        for (float& v : since) v *= inv;
+        for (float& v : until) v *= inv;
+    }
+    return mass;
+}
+
+void BarPointerFilter::beat_in_bar_at(int k, int* meter, int* beat, double* mass_out, int lo, int hi) const {
     const int n = num_intervals();
     double best = -1;
     *meter = meters_.front();
     *beat = 1;
+    const int first = std::max({0, k + 1 - min_interval_, lo - min_interval_});
+    const int last = std::min(n - 1, hi - min_interval_);
     for (const auto& m : m_)
         for (int bb = 0; bb < m.beats; ++bb) {
             double mass = 0;
-            for (int i = std::max(0, k + 1 - min_interval_); i < n; ++i)
+            for (int i = first; i <= last; ++i)
                 mass += m.alpha[std::size_t(m.block_start[std::size_t(bb * n + i)] + k)];
             if (mass > best) {
                 best = mass;

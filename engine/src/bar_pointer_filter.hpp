@@ -35,9 +35,13 @@ public:
     const std::vector<float>& until_beat() const { return until_; }
     // P(interval), index interval - min_interval
     const std::vector<float>& tempo() const { return tempo_; }
+    // The same marginals restricted to tempi in [lo, hi] (frames per beat),
+    // normalised within that band; returns the band's share of the total.
+    double band(int lo, int hi, std::vector<float>& since, std::vector<float>& until) const;
     // Meter and beat-in-bar (1-based) of the most likely (meter, beat) among
-    // the states k frames after a boundary; mass_out gets its probability.
-    void beat_in_bar_at(int k, int* meter, int* beat, double* mass_out = nullptr) const;
+    // the states k frames after a boundary, optionally only for tempi in
+    // [lo, hi]; mass_out gets its probability.
+    void beat_in_bar_at(int k, int* meter, int* beat, double* mass_out = nullptr, int lo = 0, int hi = 1 << 20) const;
     // Posterior mass of each meter, in the order given.
     std::vector<double> meter_mass() const;
     const std::vector<int>& meters() const { return meters_; }

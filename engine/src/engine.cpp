@@ -61,6 +61,7 @@ Engine::Engine(EngineConfig config)
         applied_[i] = cfg_.params.values()[i];
     }
     if (sem_init(&wake_, 0, 0) != 0) throw Error("cannot create the worker semaphore");
+    wake_samples_ = std::max<std::size_t>(kQuantum, std::size_t(cfg_.sample_rate / 200));
     dispatch_ = std::make_unique<Dispatch>(*this);
     rebuild(cfg_.sample_rate);
     restarts_.store(0, std::memory_order_relaxed);
@@ -90,15 +91,15 @@ void Engine::push_rt(const float* const* channels, int num_channels, std::uint32
     // before the next block that fits, tells the worker where and how long.
     std::int64_t pending = pending_drop_.load(std::memory_order_relaxed);
     SpscRing<float>::Span span;
-    if (num_channels <= 0 || !fifo_.reserve_rt(frames, &span) ||
+    if (!fifo_.reserve_rt(frames, &span) ||
         (pending > 0 && !gaps_.push_rt(Gap{fifo_written_.load(std::memory_order_relaxed), pending}))) {
         pending_drop_.store(pending + frames, std::memory_order_relaxed);
         dropped_frames_.fetch_add(frames, std::memory_order_relaxed);
         return;
     }
     pending_drop_.store(0, std::memory_order_relaxed);
-    // mix to mono straight into the ring
-    const float gain = 1.f / float(num_channels);
+    // mix to mono straight into the ring (no channels: silence, time passes)
+    const float gain = num_channels > 0 ? 1.f / float(num_channels) : 0.f;
     auto mix = [&](float* dst, std::size_t offset, std::size_t n) {
         for (std::size_t i = 0; i < n; ++i) {
             float s = 0.f;
@@ -110,7 +111,10 @@ void Engine::push_rt(const float* const* channels, int num_channels, std::uint32
     mix(span.second, span.first_size, span.second_size);
     fifo_.commit_rt(frames);
     fifo_written_.store(fifo_written_.load(std::memory_order_relaxed) + frames, std::memory_order_relaxed);
-    sem_post(&wake_);
+    // Wake the worker once there is enough for it to do (5 ms of audio):
+    // with small periods a post per block would wake it hundreds of times a
+    // second for nothing.
+    if (fifo_.read_available_rt() >= wake_samples_) sem_post(&wake_);
 }
 
 std::size_t Engine::pop_events_rt(BeatEvent* out, std::size_t max) noexcept { return events_.pop_rt(out, max); }
@@ -161,6 +165,15 @@ void Engine::rebuild(double rate) {
     AnalyzerConfig ac = p.analyzer_config(rate);
     ac.batch_frames = cfg_.batch_frames;
     ac.beatnet.seed = cfg_.seed;
+    ac.device = cfg_.device;
+    if (!ac.device) {  // opened again only when the device parameters change
+        const DeviceChoice want = p.device();
+        if (!device_ || want.kind != device_choice_.kind || want.index != device_choice_.index) {
+            device_ = open_crnn_device(want);  // may throw: the old analysis stays
+            device_choice_ = want;
+        }
+        ac.device = device_;
+    }
     std::vector<std::filesystem::path> files = cfg_.model_files;
     if (files.empty())
         for (int id : p.model_ids())

@@ -45,8 +45,11 @@ constexpr std::array<ParamSpec, kParamCount> kTable = {{
      "send MIDI Stop when tracking is lost (off: the clock keeps running at the last tempo)", {},
      kFaceLv2 | kFaceJack | kFaceOsc, false},
     {ParamId::device, "device", "Device", ParamType::choice, 0, 2, 0, "",
-     "where the CRNN runs: auto (a CUDA GPU when present, else the CPU), cpu, or cuda",
+     "where the CRNN runs: auto (a CUDA GPU when present, else the CPU, saying so once), cpu, or cuda "
+     "(an error without a usable GPU); cuda:N also sets cuda_device",
      {"auto", "cpu", "cuda", nullptr}, kFaceEngine | kFaceJack, true},
+    {ParamId::cuda_device, "cuda_device", "CUDA device", ParamType::integer, 0, 63, 0, "",
+     "number of the CUDA GPU that device cuda (and auto) uses", {}, kFaceEngine | kFaceJack, true},
 }};
 
 }  // namespace
@@ -131,6 +134,25 @@ AnalyzerConfig ParamSet::analyzer_config(double sample_rate) const {
     t.prediction_lead_s = get(ParamId::prediction_lead_ms) / 1000.0;
     t.silence_db = get(ParamId::silence_db);
     return c;
+}
+
+DeviceChoice ParamSet::device() const {
+    DeviceChoice d;
+    d.kind = DeviceChoice::Kind(std::clamp(int(get(ParamId::device)), 0, 2));
+    d.index = int(get(ParamId::cuda_device));
+    return d;
+}
+
+std::optional<bool> set_param_text(ParamSet& set, const ParamSpec& spec, std::string_view text) {
+    if (spec.id == ParamId::device && text.starts_with("cuda:")) {
+        const auto d = parse_device(text);
+        if (!d) return std::nullopt;
+        set.set(ParamId::device, float(DeviceChoice::cuda));
+        return set.set(ParamId::cuda_device, float(d->index));
+    }
+    const auto v = parse_param_value(spec, text);
+    if (!v) return std::nullopt;
+    return set.set(spec.id, *v);
 }
 
 std::vector<int> ParamSet::model_ids() const {

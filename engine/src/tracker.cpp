@@ -31,6 +31,7 @@ constexpr double kBpmFrames = 60.0 * kFrameRate;      // BPM = kBpmFrames / inte
 constexpr int kLevelHistory = 64;                     // frames of level kept for intensity
 constexpr double kTapGapFrames = 2.5 * kFrameRate;    // a longer gap starts a new tap run
 constexpr double kNoFrame = -1e18;
+constexpr double kBandWidth = 0.12;  // tempo band: +-12 % around the tracked tempo
 
 std::vector<int> meters_for(int beats_per_bar) {
     if (beats_per_bar <= 0) return {2, 3, 4};
@@ -51,8 +52,21 @@ struct TactusTracker::Impl {
     double level_mean = -40, level_var = 100;
     std::array<float, kLevelHistory> level_hist{};
 
+    // The reported tempo: the posterior's tempo hops between neighbouring
+    // whole-frame intervals (128 BPM lies between 23 and 24 frames), so
+    // outputs get it low-passed over about a second, snapping on real
+    // changes.
+    double smooth_interval = 0;
+    int off_frames = 0;
+    // the tracked tempo band (see process())
+    double band_center = 0;
+    int alt_frames = 0;
+    std::vector<float> band_since, band_until;
+
     // lock state
     bool gate = false, ever_locked = false;
+    bool was_silent = true;
+    std::int64_t listen_from = 0;  // frame where listening (re)started
     double locked_interval = 25;
     int locked_meter = 4;
 
@@ -98,6 +112,12 @@ struct TactusTracker::Impl {
         level_var = 100;
         level_hist.fill(-120.f);
         gate = ever_locked = holding = false;
+        was_silent = true;
+        listen_from = 0;
+        smooth_interval = 0;
+        off_frames = 0;
+        band_center = 0;
+        alt_frames = 0;
         last_detection = last_committed = pending_tap = kNoFrame;
         last_beat_in_bar = 0;
         beat_count = bar_count = 0;
@@ -133,20 +153,6 @@ struct TactusTracker::Impl {
         pending_tap = frame;
     }
 
-    // Interval (frames per beat) of the posterior's main tempo: the mode and
-    // its two neighbours on each side, averaged.
-    double tempo_interval() const {
-        if (override_bpm > 0) return kBpmFrames / override_bpm;
-        const auto& t = filter.tempo();
-        const int mode = int(std::max_element(t.begin(), t.end()) - t.begin());
-        double w = 0, s = 0;
-        for (int i = std::max(0, mode - 2); i <= std::min(int(t.size()) - 1, mode + 2); ++i) {
-            w += t[std::size_t(i)];
-            s += t[std::size_t(i)] * (filter.min_interval() + i);
-        }
-        return w > 0 ? s / w : filter.min_interval() + mode;
-    }
-
     float intensity_at(double frame) const {
         const auto f = std::int64_t(std::llround(frame));
         float x = -120.f;
@@ -171,7 +177,7 @@ struct TactusTracker::Impl {
         b.bar = bar;
         b.beat_in_bar = beat_in_bar;
         b.beats_per_bar = meter;
-        b.bpm = float(override_bpm > 0 ? override_bpm : kBpmFrames / interval);
+        b.bpm = float(override_bpm > 0 ? override_bpm : kBpmFrames / (smooth_interval > 0 ? smooth_interval : interval));
         b.confidence = confidence();
         b.intensity = intensity;
         b.predicted = predicted;
@@ -205,6 +211,14 @@ struct TactusTracker::Impl {
         level_hist[std::size_t(t & (kLevelHistory - 1))] = f.level_db;
         level_peak = std::max(double(f.level_db), level_peak - 0.3);  // about 2 s from -20 to -60 dB
         const bool silent = level_peak < p.silence_db;
+        // Sound after silence, with nothing being tracked: listen afresh, as
+        // if the stream started here (the silence would only slow the lock).
+        if (was_silent && !silent && !gate && !holding) {
+            periodicity.reset();
+            filter.reset();
+            listen_from = t;
+        }
+        was_silent = silent;
         if (!silent) {
             const double a = 1.0 / (8.0 * kFrameRate);
             const double dx = f.level_db - level_mean;
@@ -223,43 +237,100 @@ struct TactusTracker::Impl {
             if (!gate) start_hold(interval, locked_meter);
         }
 
-        // posterior estimates
-        const auto& since = filter.since_beat();
-        const int k = int(std::max_element(since.begin(), since.end()) - since.begin());
-        const auto& until = filter.until_beat();
-        const int n = int(std::max_element(until.begin() + 1, until.end()) - until.begin());
+        // Posterior estimates within a tempo band. Several metrical levels
+        // (186 and 93 BPM, say) live side by side in the posterior, and the
+        // strongest of them changes from frame to frame; a band around the
+        // tracked tempo, left only when another level clearly dominates for a
+        // while, keeps the beats from hopping between them.
+        const auto& tempo = filter.tempo();
+        const int lo_i = filter.min_interval();
+        const int mode = int(std::max_element(tempo.begin(), tempo.end()) - tempo.begin()) + lo_i;
+        auto band_of = [&](double c, int* lo, int* hi) {
+            *lo = int(std::floor(c * (1.0 - kBandWidth)));
+            *hi = int(std::ceil(c * (1.0 + kBandWidth)));
+        };
+        auto mass_of = [&](int lo, int hi) {
+            double m = 0;
+            for (int i = std::max(lo, lo_i); i <= std::min(hi, filter.max_interval()); ++i) m += tempo[std::size_t(i - lo_i)];
+            return m;
+        };
+        if (band_center <= 0 || (!gate && !holding)) band_center = mode;
+        int lo = 0, hi = 0;
+        band_of(band_center, &lo, &hi);
+        if (gate) {
+            double alt_mass = 0;
+            int alt = -1;
+            for (int i = lo_i; i <= filter.max_interval(); ++i)
+                if ((i < lo || i > hi) && (alt < 0 || tempo[std::size_t(i - lo_i)] > tempo[std::size_t(alt - lo_i)])) alt = i;
+            if (alt > 0) {
+                int alo, ahi;
+                band_of(alt, &alo, &ahi);
+                alt_mass = mass_of(alo, ahi);
+            }
+            alt_frames = alt_mass > p.switch_ratio * mass_of(lo, hi) ? alt_frames + 1 : 0;
+            if (alt > 0 && alt_frames > int(p.switch_beats * alt)) {
+                band_center = alt;
+                alt_frames = 0;
+                band_of(band_center, &lo, &hi);
+            }
+        }
+        filter.band(lo, hi, band_since, band_until);
+        const int k = int(std::max_element(band_since.begin(), band_since.end()) - band_since.begin());
+        const int n = int(std::max_element(band_until.begin() + 1, band_until.end()) - band_until.begin());
         // sub-frame: the mean of the mode's neighbourhood
         double n_exact = n;
         {
             double w = 0, m = 0;
-            for (int i = std::max(1, n - 2); i <= std::min(int(until.size()) - 1, n + 2); ++i) {
-                w += until[std::size_t(i)];
-                m += until[std::size_t(i)] * i;
+            for (int i = std::max(1, n - 2); i <= std::min(int(band_until.size()) - 1, n + 2); ++i) {
+                w += band_until[std::size_t(i)];
+                m += band_until[std::size_t(i)] * i;
             }
             if (w > 0) n_exact = m / w;
         }
-        const double interval = tempo_interval();
+        double interval = band_center;
+        {
+            double w = 0, m = 0;
+            for (int i = std::max(lo, lo_i); i <= std::min(hi, filter.max_interval()); ++i) {
+                w += tempo[std::size_t(i - lo_i)];
+                m += tempo[std::size_t(i - lo_i)] * i;
+            }
+            if (w > 0) interval = m / w;
+        }
+        if (override_bpm > 0) interval = kBpmFrames / override_bpm;
+        else band_center = interval;  // the band follows the tempo's drift
         int meter = 4, beat_in_bar = 1;
-        filter.beat_in_bar_at(k, &meter, &beat_in_bar);
+        filter.beat_in_bar_at(k, &meter, &beat_in_bar, nullptr, lo, hi);
         const int next_in_bar = beat_in_bar % meter + 1;
 
         // Lock gate with hysteresis; losing it starts the hold. Early on the
         // clarity rests on few frames, and the largest of ~40 noisy lags is
         // biased upwards by about 2.5 / sqrt(frames): the bar is raised by
         // that excess over its steady-state value.
-        const bool warm = double(t) >= p.warmup_s * kFrameRate;
-        const double n_eff = std::min(double(t + 1), 2.0 * p.clarity_window_s * kFrameRate);
+        const bool warm = double(t - listen_from) >= p.warmup_s * kFrameRate;
+        const double n_eff = std::min(double(t - listen_from + 1), 2.0 * p.clarity_window_s * kFrameRate);
         const double lock_at = p.lock_clarity + 2.5 * (1.0 / std::sqrt(n_eff) - 1.0 / std::sqrt(2.0 * p.clarity_window_s * kFrameRate));
         if (!gate && warm && !silent && st.clarity >= lock_at) {
             gate = ever_locked = true;
             holding = false;
         } else if (gate && (silent || st.clarity < p.release_clarity)) {
             gate = false;
-            if (p.hold_bars > 0 || override_bpm > 0) start_hold(locked_interval, locked_meter);
+            if (p.hold_bars > 0 || override_bpm > 0)
+                start_hold(smooth_interval > 0 ? smooth_interval : locked_interval, locked_meter);
         }
         if (gate) {
             locked_interval = interval;
             locked_meter = meter;
+            if (smooth_interval <= 0) smooth_interval = interval;
+            off_frames = std::abs(interval / smooth_interval - 1.0) > 0.06 ? off_frames + 1 : 0;
+            if (off_frames > int(2 * interval)) {  // a real change (two beats long): follow at once
+                smooth_interval = interval;
+                off_frames = 0;
+            } else {
+                smooth_interval += (interval - smooth_interval) / kFrameRate;
+            }
+        } else if (override_bpm > 0 && !holding) {
+            // a pinned tempo keeps a clock going without the music
+            start_hold(kBpmFrames / override_bpm, locked_meter);
         }
 
         if (gate) {
@@ -277,11 +348,11 @@ struct TactusTracker::Impl {
                      bar_count + (next_in_bar == 1 ? 1 : 0));
             }
             st.next_beat = next;
-            st.next_downbeat = next + double((meter - next_in_bar + 1) % meter) * interval;
+            st.next_downbeat = next + double((meter - next_in_bar + 1) % meter) * smooth_interval;
             st.phase = std::clamp(double(k) / interval, 0.0, 0.999999);
             st.beat_in_bar = beat_in_bar;
             st.beats_per_bar = meter;
-            st.bpm = override_bpm > 0 ? override_bpm : kBpmFrames / interval;
+            st.bpm = override_bpm > 0 ? override_bpm : kBpmFrames / smooth_interval;
         } else if (holding) {
             // the frozen grid: report its beats as they pass, commit ahead
             while (holding && hold_next + p.detection_lag <= double(t)) {

@@ -109,7 +109,7 @@ TEST_CASE("the engine finds the groove's beats at their stream positions", "[eng
     CHECK(beats.back().bpm == Approx(120).epsilon(0.03));
 }
 
-TEST_CASE("a full FIFO drops and counts; the analysis restarts after the gap and recovers", "[engine][concurrency]") {
+TEST_CASE("a full FIFO drops and counts, the analysis restarts after the gap and recovers", "[engine][concurrency]") {
     const auto audio = tactus::test::groove(22050, 120, 30, 0.25);
     EngineConfig c = config(22050);
     c.fifo_seconds = 0.5;

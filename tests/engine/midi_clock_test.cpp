@@ -144,7 +144,7 @@ TEST_CASE("Stop when tracking is lost, unless the clock is told to keep running"
     CHECK(keep.ticks.size() - ticks == Approx(24 * 100 / 60.0 * 2).margin(2));  // kept ticking at 100 BPM
 }
 
-TEST_CASE("disabling the clock sends Stop once; the offset shifts everything", "[midi_clock]") {
+TEST_CASE("disabling the clock sends Stop once, the offset shifts everything", "[midi_clock]") {
     Sim sim;
     MidiClock clock(sim.rate);
     sim.run(clock, 0, std::int64_t(sim.rate * 5), 120, 0);

@@ -4,6 +4,10 @@
 
 #include <set>
 
+#include <fstream>
+#include <sstream>
+
+#include "paths.hpp"
 #include "tactus/params.hpp"
 
 using namespace tactus;
@@ -76,4 +80,18 @@ TEST_CASE("the parameter set describes the analysis", "[params]") {
     const double eager = p.analyzer_config(44100).tracker.lock_clarity;
     p.set(ParamId::sensitivity, 0.f);
     CHECK(p.analyzer_config(44100).tracker.lock_clarity > eager);
+}
+
+TEST_CASE("the README's parameter table lists every parameter with its range and default", "[params]") {
+    std::ifstream in(tactus::test::source_dir() / "README.md");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string readme = ss.str();
+    for (const auto& p : param_table()) {
+        INFO(p.name);
+        const auto row = readme.find(std::string("| `") + p.name + "` |");
+        REQUIRE(row != std::string::npos);
+        const std::string line = readme.substr(row, readme.find('\n', row) - row);
+        CHECK(line.find(format_param_value(p, p.def)) != std::string::npos);
+    }
 }

@@ -80,8 +80,8 @@ TEST_CASE("run() allocates nothing and takes no lock with the host's worker", "[
 
 TEST_CASE("without a worker run() analyses lock-free (and allocates: why no hardRTCapable)", "[lv2][rt]") {
     // In a host without a worker run() analyses itself, and the engine's
-    // analysis allocates: FFTW's plan for the 1411-point frame allocates
-    // scratch on every execute, libsoxr when a stream starts or restarts.
+    // analysis allocates: FFTW allocates scratch on every execute of the
+    // feature extractor's transform, libsoxr when a stream starts or restarts.
     // That is why the plugin does not declare lv2:hardRTCapable. It takes no
     // locks, and restart parameters wait for the next activate(), so model
     // files are never read in run() (control_test.cpp checks that).

@@ -1,6 +1,7 @@
 // tactus-analyze: the engine run over audio files, through the same
 // streaming path as the live clients (blocks of --block frames at the
-// file's own rate, pushed one after the other).
+// file's own rate, pushed one after the other). One file prints its beats;
+// several files (or folders) are analysed as one batch (see batch.hpp).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -8,49 +9,25 @@
 #include <string>
 #include <vector>
 
-#include "output.hpp"
+#include "analyze_file.hpp"
+#include "batch.hpp"
 #include "progress.hpp"
-#include "tactus/activations.hpp"
-#include "tactus/analyzer.hpp"
-#include "tactus/audio_file.hpp"
-#include "tactus/engine.hpp"
 #include "tactus/error.hpp"
 #include "tactus/model.hpp"
 #include "tactus/params.hpp"
 
 namespace {
 
-using tactus::cli::OutputMode;
-
-struct PrintActivations final : tactus::FrameSink {
-    void on_frame(const tactus::FrameOutput& f) override {
-        std::printf("%.2f\t%.6f\t%.6f\n", double(f.index) / tactus::kFps, double(f.beat), double(f.downbeat));
-    }
-};
+using namespace tactus::cli;
 
 struct Options {
-    std::string file;
+    std::vector<std::string> inputs;
     std::string model_file;
-    bool activations = false, predicted = false, json = false;
-    double lead_ms = 20;
-    std::size_t block = 256;
-    std::uint64_t seed = 1;
+    std::string out_dir;
+    int jobs = 0;
+    AnalyzeOptions analyze;
     std::map<std::string, std::string> params;  // from the parameter table's flags
 };
-
-// Streams a file through `feed` in blocks, mixed to mono.
-template <class Feed>
-void stream_file(tactus::AudioFile& file, std::size_t block, const std::string& label, Feed&& feed) {
-    tactus::cli::Progress progress(label, file.frames() > 60 * std::int64_t(file.sample_rate()) ? file.frames() : 0);
-    std::vector<float> inter(block * std::size_t(file.channels())), mono(block);
-    std::int64_t done = 0;
-    std::size_t n;
-    while ((n = file.read(inter.data(), block)) > 0) {
-        tactus::mix_to_mono(inter.data(), n, file.channels(), mono.data());
-        feed(mono.data(), n);
-        progress.update(done += std::int64_t(n));
-    }
-}
 
 std::vector<std::filesystem::path> model_files(const Options& o, const tactus::ParamSet& params) {
     if (!o.model_file.empty()) return {o.model_file};
@@ -59,80 +36,64 @@ std::vector<std::filesystem::path> model_files(const Options& o, const tactus::P
     return files;
 }
 
-void report_sanitized(const std::string& path, const tactus::ActivationPipeline& pipe) {
-    if (pipe.sanitized_samples() > 0)
-        std::fprintf(stderr, "tactus-analyze: %s: %llu samples were NaN, Inf, denormal or out of range and were replaced\n",
-                     path.c_str(), static_cast<unsigned long long>(pipe.sanitized_samples()));
-}
-
-int run(const Options& o, tactus::ParamSet params) {
+int run(Options& o) {
+    tactus::ParamSet& params = o.analyze.params;
     for (const auto& [name, text] : o.params) {
         const tactus::ParamSpec* spec = tactus::find_param(name);
-        const auto v = tactus::parse_param_value(*spec, text);
-        if (!v) throw tactus::Error("--" + name + ": '" + text + "' is not a valid value");
-        if (params.set(spec->id, *v))
+        const auto clamped = tactus::set_param_text(params, *spec, text);
+        if (!clamped) throw tactus::Error("--" + name + ": '" + text + "' is not a valid value");
+        if (*clamped)
             std::fprintf(stderr, "tactus-analyze: --%s %s is out of range; using %s\n", name.c_str(), text.c_str(),
                          tactus::format_param_value(*spec, params.get(spec->id)).c_str());
     }
     // --activations prints one network's output: model 1 unless asked
-    if (o.activations && !o.params.count("model")) params.set(tactus::ParamId::model, 1);
-    params.set(tactus::ParamId::prediction_lead_ms, float(o.lead_ms));
+    if (o.analyze.activations && !o.params.count("model")) params.set(tactus::ParamId::model, 1);
+    params.set(tactus::ParamId::prediction_lead_ms, float(o.analyze.lead_ms));
+    o.analyze.models = model_files(o, params);
 
-    const auto models = model_files(o, params);
-    tactus::AudioFile file(o.file);  // opens and checks the header; no audio is read before the models load
-    if (o.activations) {
-        tactus::ActivationPipeline pipe(models, file.sample_rate());
-        pipe.set_batch(32);
-        PrintActivations sink;
-        stream_file(file, o.block, o.file, [&](const float* x, std::size_t n) { pipe.feed(x, n, sink); });
-        pipe.finish(sink);
-        report_sanitized(o.file, pipe);
+    const bool single = o.inputs.size() == 1 && o.out_dir.empty() && !std::filesystem::is_directory(o.inputs[0]);
+    if (single) {
+        const std::string& file = o.inputs[0];
+        std::unique_ptr<Progress> bar;
+        tactus::cli::analyze_file(file, o.analyze, nullptr, stdout, [&](double done_s, double total_s) {
+            // a bar (in milliseconds) for files over a minute
+            if (!bar) bar = std::make_unique<Progress>(file, total_s > 60 ? std::int64_t(total_s * 1000) : 0);
+            bar->update(std::int64_t(done_s * 1000));
+        });
         return 0;
     }
-    // The live engine, run synchronously: blocks go through its FIFO and
-    // are analysed on this thread.
-    tactus::EngineConfig cfg;
-    cfg.sample_rate = file.sample_rate();
-    cfg.params = params;
-    cfg.model_files = models;
-    cfg.seed = o.seed;
-    cfg.batch_frames = 32;  // a file: batch the CRNN (the same events as live, less CPU)
-    cfg.fifo_seconds = std::max(1.0, 2.0 * double(o.block) / file.sample_rate());
-    tactus::Engine engine(cfg);
-    const OutputMode mode = o.json ? OutputMode::json : o.predicted ? OutputMode::predicted : OutputMode::beats;
-    tactus::cli::EventPrinter printer(mode, file.sample_rate(), o.lead_ms / 1000.0);
-    engine.set_listener(&printer);
-    stream_file(file, o.block, o.file, [&](const float* x, std::size_t n) {
-        engine.push_rt(&x, 1, std::uint32_t(n));
-        engine.process();
-        tactus::BeatEvent drain[64];
-        while (engine.pop_events_rt(drain, 64) > 0) {  // the RT ring is not read here
-        }
-    });
-    engine.finish();
-    const auto stats = engine.stats();
-    if (stats.sanitized_samples > 0)
-        std::fprintf(stderr, "tactus-analyze: %s: %llu samples were NaN, Inf, denormal or out of range and were replaced\n",
-                     o.file.c_str(), static_cast<unsigned long long>(stats.sanitized_samples));
-    return 0;
+    BatchOptions batch;
+    batch.out_dir = o.out_dir;
+    batch.jobs = o.jobs;
+    const auto inputs = collect_inputs(o.inputs);
+    if (inputs.empty()) throw tactus::Error("no audio files found");
+    return run_batch(inputs, o.analyze, batch) > 0 ? 1 : 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"tactus-analyze: beats, downbeats and tempo of an audio file, as the live engine finds them.\n"
-                 "Prints one line per beat: time_s<TAB>beat_in_bar (1 = downbeat)."};
+    CLI::App app{"tactus-analyze: beats, downbeats and tempo of audio files, as the live engine finds them.\n"
+                 "Prints one line per beat: time_s<TAB>beat_in_bar (1 = downbeat). With several files or a\n"
+                 "folder, each file's lines follow a '# <file>' header, or go to --out-dir."};
     Options o;
-    app.add_option("file", o.file, "audio file (anything libsndfile reads: wav, flac, ogg, mp3)")->required();
-    app.add_flag("--activations", o.activations, "print time_s, beat and downbeat activation per frame instead (model 1 unless --model)");
-    app.add_flag("--predicted", o.predicted, "print the beats as committed in advance, at least --lead ms before they happened");
-    app.add_option("--lead", o.lead_ms, "lead of committed predictions, ms")->check(CLI::Range(0.0, 500.0))->capture_default_str();
-    app.add_flag("--json", o.json, "print JSON lines with every field of every event (beats and predictions)");
-    app.add_option("--block", o.block, "frames per push at the file's rate")->check(CLI::Range(1, 1 << 20))->capture_default_str();
+    AnalyzeOptions& a = o.analyze;
+    app.add_option("files", o.inputs,
+                   "audio files (anything libsndfile reads: wav, flac, ogg, mp3) or folders (searched recursively)")
+        ->required();
+    app.add_flag("--activations", a.activations, "print time_s, beat and downbeat activation per frame instead (model 1 unless --model)");
+    app.add_flag("--predicted", a.predicted, "print the beats as committed in advance, at least --lead ms before they happened");
+    app.add_option("--lead", a.lead_ms, "lead of committed predictions, ms")->check(CLI::Range(0.0, 500.0))->capture_default_str();
+    app.add_flag("--json", a.json, "print JSON lines with every field of every event (beats and predictions)");
+    app.add_option("--block", a.block, "frames per push at the file's rate")->check(CLI::Range(1, 1 << 20))->capture_default_str();
     app.add_option("--model-file", o.model_file, "a model file to use instead of --model");
-    app.add_option("--seed", o.seed, "random seed of --inference beatnet")->capture_default_str();
+    app.add_option("--seed", a.seed, "random seed of --inference beatnet")->capture_default_str();
+    app.add_option("--out-dir", o.out_dir,
+                   "write each file's output to DIR/<name>.beats (.json with --json, .activations with --activations); "
+                   "folders keep their structure below DIR");
+    app.add_option("--jobs", o.jobs, "files analysed at once (default: one per CPU core; more with a GPU)")
+        ->check(CLI::Range(1, 4096));
     auto* group = app.add_option_group("Parameters", "the engine's parameter table");
-    tactus::ParamSet defaults;
     for (const auto& spec : tactus::param_table()) {
         if (!(spec.faces & tactus::kFaceEngine) || spec.id == tactus::ParamId::prediction_lead_ms) continue;
         std::string desc = spec.doc;
@@ -140,6 +101,7 @@ int main(int argc, char** argv) {
             desc += " (";
             for (const char* c : spec.choices)
                 if (c) desc += std::string(desc.back() == '(' ? "" : "|") + c;
+            if (spec.id == tactus::ParamId::device) desc += "|cuda:N";
             desc += ")";
         } else if (*spec.unit) {
             desc += std::string(" [") + spec.unit + "]";
@@ -150,7 +112,7 @@ int main(int argc, char** argv) {
     }
     CLI11_PARSE(app, argc, argv);
     try {
-        return run(o, defaults);
+        return run(o);
     } catch (const tactus::Error& e) {
         std::fprintf(stderr, "tactus-analyze: %s\n", e.what());
         return 1;

@@ -9,13 +9,17 @@ class Progress {
 public:
     Progress(std::string label, std::int64_t total);
     ~Progress();
-    void update(std::int64_t done);
+    // `detail` (e.g. "3/40 files") is printed after the percentage.
+    void update(std::int64_t done, const std::string& detail = {});
+    // Clears the bar so a message can be printed; the next update redraws it.
+    void clear();
 
 private:
     std::string label_;
     std::int64_t total_;
     bool enabled_;
     int last_percent_ = -1;
+    std::string last_detail_;
 };
 
 }  // namespace tactus::cli

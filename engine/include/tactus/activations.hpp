@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tactus/crnn.hpp"
+#include "tactus/crnn_backend.hpp"
 #include "tactus/features.hpp"
 #include "tactus/resampler.hpp"
 #include "tactus/sanitize.hpp"
@@ -34,15 +35,18 @@ protected:
 
 class ActivationPipeline {
 public:
-    ActivationPipeline(const CrnnWeights& weights, double input_rate);
+    // `device`: where the CRNN runs (null: the CPU).
+    ActivationPipeline(const CrnnWeights& weights, double input_rate, CrnnProvider* device = nullptr);
     // Several networks on the same features; their probabilities are
     // averaged (an ensemble of BeatNet's models 1-3 tracks better than any).
-    ActivationPipeline(const std::vector<const CrnnWeights*>& ensemble, double input_rate);
-    // The same from model files, loaded one at a time so only the packed
-    // weights stay in memory. Throws tactus::Error for a bad file.
-    ActivationPipeline(const std::vector<std::filesystem::path>& model_files, double input_rate);
+    ActivationPipeline(const std::vector<const CrnnWeights*>& ensemble, double input_rate,
+                       CrnnProvider* device = nullptr);
+    // The same from model files (on the CPU loaded one at a time, so only
+    // the packed weights stay in memory). Throws tactus::Error for a bad file.
+    ActivationPipeline(const std::vector<std::filesystem::path>& model_files, double input_rate,
+                       CrnnProvider* device = nullptr);
 
-    // Frames per CRNN run (1..CrnnCpu::kMaxBatch). 1 for live use; files
+    // Frames per CRNN run (1..CrnnBackend::kMaxFrames). 1 for live use; files
     // run faster in batches, with bitwise the same results, delivered later
     // (each frame still carries when it became available).
     void set_batch(int frames);
@@ -65,14 +69,14 @@ public:
 
 private:
     static constexpr std::size_t kChunk = 1024;
-    static constexpr int kBatchMax = CrnnCpu::kMaxBatch;
+    static constexpr int kBatchMax = CrnnBackend::kMaxFrames;
     void drain_features(FrameSink& sink);
     void push_resampled(const float* x, std::size_t n, FrameSink& sink);
 
     InputSanitizer sanitizer_;
     Resampler resampler_;
     FeatureExtractor features_;
-    std::vector<std::unique_ptr<CrnnCpu>> crnn_;
+    std::unique_ptr<CrnnBackend> crnn_;
     int batch_ = 1, pending_ = 0;
     std::int64_t input_samples_ = 0;
     std::int64_t fed_end_ = 0;  // input samples once the chunk being fed is in
@@ -83,7 +87,7 @@ private:
     float out_[kChunk * 32];  // 8 kHz -> 22050 Hz is 2.76x; generous for soxr bursts
     // the batch being filled
     std::vector<float> feat_;      // [kBatchMax][272]
-    std::vector<float> probs_, sum_;  // [kBatchMax][3]
+    std::vector<float> probs_;     // [kBatchMax][3]
     std::int64_t index_[kBatchMax] = {};
     std::int64_t available_[kBatchMax] = {};
     float level_[kBatchMax] = {};

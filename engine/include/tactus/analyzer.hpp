@@ -26,6 +26,9 @@ struct AnalyzerConfig {
     BeatNetPfConfig beatnet;
     // CRNN frames per run: 1 live; files may batch (same events, less CPU)
     int batch_frames = 1;
+    // Where the CRNN runs; null: the CPU. The engine opens it once (see
+    // open_crnn_device) and every analysis it rebuilds shares it.
+    std::shared_ptr<CrnnProvider> device;
 };
 
 class Analyzer final : FrameSink, BeatSink {

@@ -43,6 +43,10 @@ struct EngineConfig {
     std::size_t event_capacity = 1024;
     int batch_frames = 1;              // CRNN batch (1 live; files may batch)
     std::uint64_t seed = 1;            // --inference beatnet
+    // Where the CRNN runs. Null: the device the parameters name (device,
+    // cuda_device), opened by the engine. Engines given the same provider
+    // share it (on a GPU: their streams are batched together).
+    std::shared_ptr<CrnnProvider> device;
 };
 
 struct EngineStats {
@@ -67,8 +71,9 @@ public:
     Engine& operator=(const Engine&) = delete;
 
     // ---- real-time side: one audio thread ---------------------------------
-    // Mixes a block to mono into the FIFO. host_time_ns: CLOCK_MONOTONIC time
-    // of the block's first frame (0: unknown), used to stamp events.
+    // Mixes a block to mono into the FIFO (no channels: silence). host_time_ns:
+    // CLOCK_MONOTONIC time of the block's first frame (0: unknown), used to
+    // stamp events.
     TACTUS_RT void push_rt(const float* const* channels, int num_channels, std::uint32_t frames,
                            std::int64_t host_time_ns = 0) noexcept;
     TACTUS_RT std::size_t pop_events_rt(BeatEvent* out, std::size_t max) noexcept;
@@ -141,12 +146,15 @@ private:
     std::atomic<std::int64_t> stream_pos_{0};
     std::atomic<std::int64_t> dropped_frames_{0}, pending_drop_{0};
     std::atomic<std::uint64_t> fifo_written_{0};  // samples written (RT stores, others read)
+    std::size_t wake_samples_ = kQuantum;  // FIFO content that wakes the worker
     std::array<std::atomic<float>, kParamCount> params_;
     std::atomic<std::uint32_t> param_gen_{0}, reset_gen_{0};
     std::atomic<double> rate_request_{0};
     std::atomic<std::uint64_t> rate_request_at_{0};
     std::atomic<std::uint32_t> rate_gen_{0};
     // worker-owned
+    std::shared_ptr<CrnnProvider> device_;  // opened from the parameters
+    DeviceChoice device_choice_;
     std::unique_ptr<Analyzer> analyzer_;
     std::unique_ptr<Dispatch> dispatch_;
     EventSink* listener_ = nullptr;

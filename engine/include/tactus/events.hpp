@@ -12,7 +12,7 @@ struct BeatEvent {
     std::int64_t frame = 0;            // where the beat is in the stream (host rate)
     double time = 0;                   // the same in seconds from the first sample
     std::int64_t committed_frame = 0;  // stream position when the engine emitted it
-    double wall_time = 0;              // wall-clock seconds (CLOCK_REALTIME) it maps to; 0: unknown
+    double wall_time = 0;              // host clock (CLOCK_MONOTONIC) seconds it maps to; 0: unknown
     std::int64_t beat_index = 0;       // running beat count
     std::int64_t bar = 0;              // running bar count
     std::int32_t beat_in_bar = 0;      // 1 = downbeat, 0 = unknown

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "tactus/analyzer.hpp"
+#include "tactus/crnn_backend.hpp"
 
 namespace tactus {
 
@@ -45,6 +46,7 @@ enum class ParamId : std::uint8_t {
     clock_offset_ms,
     stop_clock_when_lost,
     device,
+    cuda_device,
     count
 };
 inline constexpr std::size_t kParamCount = std::size_t(ParamId::count);
@@ -93,9 +95,16 @@ public:
     AnalyzerConfig analyzer_config(double sample_rate) const;
     // Model ids to load: {1, 2, 3} for the ensemble, else the one chosen.
     std::vector<int> model_ids() const;
+    // Where the CRNN runs: device and cuda_device.
+    DeviceChoice device() const;
 
 private:
     std::array<float, kParamCount> values_;
 };
+
+// Sets a parameter from text (parse_param_value, then clamp). For `device`
+// the text may also be "cuda:N", which sets cuda_device to N too. Returns
+// nullopt when the text is unreadable, else whether a value was clamped.
+std::optional<bool> set_param_text(ParamSet& set, const ParamSpec& spec, std::string_view text);
 
 }  // namespace tactus

@@ -33,6 +33,10 @@ struct TrackerParams {
     double silence_db = -60.0;         // input below this (dBFS, 2 s peak) is silence
     double prediction_lead_s = 0.02;   // predictions are committed this long ahead
     double bpm_override = 0.0;         // 0: off
+    // Metrical-level hysteresis: another tempo must hold this much more
+    // posterior mass than the tracked one for this many of its beats.
+    double switch_ratio = 1.5;
+    double switch_beats = 4.0;
 };
 
 struct TrackerFrame {

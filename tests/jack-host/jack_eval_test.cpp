@@ -1,0 +1,99 @@
+// Real clips from ../shared/eval-dev played into tactus-jack in real time:
+// the OSC beats (their time tags) score close to tactus-analyze on the same
+// audio, and the MIDI clock's beats agree with them.
+#include <catch2/catch.hpp>
+
+#include <sndfile.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "beat_metrics.hpp"
+#include "jack_peers.hpp"
+#include "paths.hpp"
+#include "run.hpp"
+#include "tactus/audio_file.hpp"
+
+using namespace tactus::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<double> analyze(const std::filesystem::path& file) {
+    const auto r = run(quote(bin_dir() / "tactus-analyze") + " --predicted --lead 80 " + quote(file));
+    REQUIRE(r.status == 0);
+    std::vector<double> t;
+    std::istringstream in(r.out);
+    double time;
+    int pos;
+    while (in >> time >> pos) t.push_back(time);
+    return t;
+}
+
+}  // namespace
+
+TEST_CASE("eval-dev clips in real time: OSC beats score close to tactus-analyze", "[jack][shared]") {
+    for (const std::string clip : {"mma-bossa", "freedoom-e1m1"}) {
+        INFO(clip);
+        const auto path = eval_dev() / (clip + ".flac");
+        double rate = 0;
+        auto audio = tactus::read_mono(path, &rate);
+        REQUIRE(rate == 44100);
+        audio.resize(std::size_t(20 * rate));  // 20 s keeps CI fast
+        const auto cut = std::filesystem::temp_directory_path() / ("tactus-eval-" + std::to_string(::getpid()) + ".wav");
+        {
+            SF_INFO info{};
+            info.channels = 1;
+            info.samplerate = 44100;
+            info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+            SNDFILE* f = sf_open(cut.c_str(), SFM_WRITE, &info);
+            REQUIRE(f);
+            sf_writef_float(f, audio.data(), sf_count_t(audio.size()));
+            sf_close(f);
+        }
+        const auto offline = analyze(cut);
+        const std::string server = "tactus-eval-" + std::to_string(::getpid());
+        JackServer jackd(server, 44100, 256);
+        OscReceiver osc;
+        Child tj({(bin_dir() / "tactus-jack").string(), "--name", "tj", "--no-connect", "--osc-control-port", "0", "--monitor",
+                  "--osc", "127.0.0.1:" + std::to_string(osc.port())},
+                 {"JACK_DEFAULT_SERVER=" + server});
+        for (int i = 0; i < 100 && !jack_port_exists(server, "tj:in_1"); ++i) std::this_thread::sleep_for(50ms);
+        REQUIRE(jack_port_exists(server, "tj:in_1"));
+        Player player(server, "player", audio);
+        player.connect("tj:in_1");
+        player.start();
+        while (!player.done()) std::this_thread::sleep_for(20ms);
+        std::this_thread::sleep_for(300ms);
+        std::vector<double> live, ref;
+        for (const auto& m : osc.messages("/beat"))
+            if (m.numbers.size() == 7) live.push_back(m.numbers[6] - player.start_monotonic());
+        for (double t : offline)
+            if (t < 19.5) ref.push_back(t);
+        std::vector<double> live_cut;
+        for (double t : live)
+            if (t < 19.5) live_cut.push_back(t);
+        // the ground truth, as score.py reads it; both scored after 5 s
+        std::vector<double> truth;
+        {
+            std::ifstream in(eval_dev() / (clip + ".beats"));
+            double t;
+            int pos;
+            while (in >> t >> pos)
+                if (t < 19.5) truth.push_back(t);
+        }
+        const double f_live = f_measure(truth, live_cut, 0.07, 5.0);
+        const double f_offline = f_measure(truth, ref, 0.07, 5.0);
+        INFO("live " << live_cut.size() << " beats, F " << f_live << "; offline " << ref.size() << " beats, F " << f_offline
+                     << "\ntactus-jack said:\n" << tj.stderr_text());
+        REQUIRE(ref.size() > 10);
+        CHECK(std::abs(f_live - f_offline) <= 0.1);
+        CHECK(f_measure(ref, live_cut, 0.05, 6.0) >= 0.8);
+        CHECK(tj.terminate() == 0);
+    }
+}

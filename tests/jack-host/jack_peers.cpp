@@ -1,0 +1,343 @@
+#include "jack_peers.hpp"
+
+#include <fcntl.h>
+#include <jack/midiport.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace tactus::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env_extra, const std::string& err_path) {
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    std::vector<std::string> env_store;
+    auto key = [](const std::string& kv) { return kv.substr(0, kv.find('=') + 1); };
+    for (char** e = environ; *e; ++e) {
+        const std::string kv = *e;
+        bool replaced = false;
+        for (const auto& x : env_extra) replaced |= key(x) == key(kv);
+        if (!replaced) env_store.push_back(kv);
+    }
+    for (const auto& e : env_extra) env_store.push_back(e);
+    std::vector<char*> envp;
+    for (auto& e : env_store) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    if (!err_path.empty()) posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid = -1;
+    const int r = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), envp.data());
+    posix_spawn_file_actions_destroy(&fa);
+    if (r != 0) throw std::runtime_error("cannot start " + argv[0]);
+    return pid;
+}
+
+int wait_for(pid_t pid, double timeout_s) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+    int status = 0;
+    while (std::chrono::steady_clock::now() < until) {
+        const pid_t r = ::waitpid(pid, &status, WNOHANG);
+        if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        std::this_thread::sleep_for(10ms);
+    }
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    return 128 + SIGKILL;
+}
+
+jack_client_t* open_client(const std::string& server, const std::string& name) {
+    jack_status_t st{};
+    jack_client_t* c = jack_client_open(name.c_str(), jack_options_t(JackNoStartServer | JackServerName), &st,
+                                        server.c_str());
+    if (!c) throw std::runtime_error("cannot open JACK client " + name + " on " + server);
+    return c;
+}
+
+}  // namespace
+
+double monotonic_s() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
+
+// ---- JackServer ---------------------------------------------------------------
+
+JackServer::JackServer(std::string name, int rate, int period) : name_(std::move(name)), rate_(rate), period_(period) {
+    start();
+}
+
+JackServer::~JackServer() {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGTERM);
+        wait_for(pid_, 5);
+    }
+}
+
+void JackServer::start() {
+    pid_ = spawn({"jackd", "-n", name_, "-d", "dummy", "-r", std::to_string(rate_), "-p", std::to_string(period_)},
+                 {"JACK_NO_AUDIO_RESERVATION=1"}, "/tmp/tactus-test-jackd-" + name_ + ".log");
+    // ready when a client can connect
+    for (int i = 0; i < 100; ++i) {
+        std::this_thread::sleep_for(50ms);
+        jack_status_t st{};
+        jack_client_t* c = jack_client_open("probe", jack_options_t(JackNoStartServer | JackServerName), &st, name_.c_str());
+        if (c) {
+            jack_client_close(c);
+            return;
+        }
+    }
+    throw std::runtime_error("jackd -n " + name_ + " did not start");
+}
+
+void JackServer::kill_hard() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    wait_for(pid_, 5);
+    pid_ = -1;
+}
+
+// ---- Child ----------------------------------------------------------------------
+
+Child::Child(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+    static std::atomic<int> counter{0};
+    err_path_ = "/tmp/tactus-test-child-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".err";
+    pid_ = spawn(argv, env, err_path_);
+}
+
+Child::~Child() {
+    if (pid_ > 0) terminate(5);
+    std::remove(err_path_.c_str());
+}
+
+int Child::terminate(double timeout_s) {
+    if (pid_ <= 0) return status_;
+    ::kill(pid_, SIGTERM);
+    status_ = wait_for(pid_, timeout_s);
+    pid_ = -1;
+    return status_;
+}
+
+bool Child::alive() {
+    if (pid_ <= 0) return false;
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        pid_ = -1;
+        return false;
+    }
+    return true;
+}
+
+std::string Child::stderr_text() const {
+    std::ifstream in(err_path_);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// ---- Player ---------------------------------------------------------------------
+
+Player::Player(const std::string& server, const std::string& name, std::vector<float> audio)
+    : audio_(std::move(audio)) {
+    client_ = open_client(server, name);
+    rate_ = jack_get_sample_rate(client_);
+    out_ = jack_port_register(client_, "out", JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
+    jack_set_process_callback(client_, process, this);
+    jack_activate(client_);
+}
+
+Player::~Player() {
+    jack_deactivate(client_);
+    jack_client_close(client_);
+}
+
+void Player::connect(const std::string& dest) { jack_connect(client_, jack_port_name(out_), dest.c_str()); }
+
+void Player::start() { playing_ = true; }
+
+int Player::process(jack_nframes_t n, void* self) {
+    auto* p = static_cast<Player*>(self);
+    auto* out = static_cast<float*>(jack_port_get_buffer(p->out_, n));
+    if (!p->playing_.load()) {
+        std::fill(out, out + n, 0.f);
+        return 0;
+    }
+    std::size_t pos = p->pos_.load();
+    if (pos == 0) {
+        const jack_time_t first = jack_frames_to_time(p->client_, jack_last_frame_time(p->client_));
+        p->start_mono_ = monotonic_s() - double(jack_get_time() - first) * 1e-6;  // test peer: clock reads are fine
+        p->start_usecs_ = first;
+    }
+    for (jack_nframes_t i = 0; i < n; ++i) out[i] = pos + i < p->audio_.size() ? p->audio_[pos + i] : 0.f;
+    p->pos_ = pos + n;
+    return 0;
+}
+
+// ---- MidiRecorder -----------------------------------------------------------------
+
+MidiRecorder::MidiRecorder(const std::string& server, const std::string& name) : rt_buffer_(1 << 20) {
+    client_ = open_client(server, name);
+    in_ = jack_port_register(client_, "in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
+    jack_set_process_callback(client_, process, this);
+    jack_activate(client_);
+}
+
+MidiRecorder::~MidiRecorder() {
+    jack_deactivate(client_);
+    jack_client_close(client_);
+}
+
+std::string MidiRecorder::port_name() const { return jack_port_name(in_); }
+
+int MidiRecorder::process(jack_nframes_t n, void* self) {
+    auto* r = static_cast<MidiRecorder*>(self);
+    void* buf = jack_port_get_buffer(r->in_, n);
+    const jack_nframes_t base = jack_last_frame_time(r->client_);
+    const std::uint32_t count = jack_midi_get_event_count(buf);
+    for (std::uint32_t i = 0; i < count; ++i) {
+        jack_midi_event_t e;
+        if (jack_midi_event_get(&e, buf, i) != 0 || e.size == 0) continue;
+        const std::size_t at = r->rt_count_.load();
+        if (at >= r->rt_buffer_.size()) break;
+        r->rt_buffer_[at] = MidiEvent{jack_frames_to_time(r->client_, base + e.time), e.buffer[0],
+                                      std::uint8_t(e.size > 1 ? e.buffer[1] : 0), std::uint8_t(e.size > 2 ? e.buffer[2] : 0)};
+        r->rt_count_ = at + 1;
+    }
+    return 0;
+}
+
+std::vector<MidiEvent> MidiRecorder::events() {
+    const std::size_t n = rt_count_.load();
+    return {rt_buffer_.begin(), rt_buffer_.begin() + std::ptrdiff_t(n)};
+}
+
+// ---- OscReceiver ------------------------------------------------------------------
+
+OscReceiver::OscReceiver() {
+    server_ = lo_server_thread_new(nullptr, nullptr);  // a free port
+    if (!server_) throw std::runtime_error("cannot start an OSC server");
+    port_ = lo_server_thread_get_port(server_);
+    lo_server_thread_add_method(server_, nullptr, nullptr, handler, this);
+    lo_server_thread_start(server_);
+}
+
+OscReceiver::~OscReceiver() {
+    lo_server_thread_stop(server_);
+    lo_server_thread_free(server_);
+}
+
+int OscReceiver::handler(const char* path, const char* types, lo_arg** argv, int argc, lo_message, void* self) {
+    auto* r = static_cast<OscReceiver*>(self);
+    OscMessage m;
+    m.path = path;
+    m.types = types;
+    m.received = monotonic_s();
+    m.jack_usecs = std::uint64_t(m.received * 1e6);
+    for (int i = 0; i < argc; ++i) {
+        switch (types[i]) {
+            case 'i': m.numbers.push_back(argv[i]->i); break;
+            case 'f': m.numbers.push_back(argv[i]->f); break;
+            case 'd': m.numbers.push_back(argv[i]->d); break;
+            case 't': {
+                // NTP time -> CLOCK_MONOTONIC seconds, through this process's clocks
+                timespec rt{};
+                clock_gettime(CLOCK_REALTIME, &rt);
+                const double unix_now = double(rt.tv_sec) + double(rt.tv_nsec) * 1e-9;
+                const double unix_t = double(argv[i]->t.sec) - 2208988800.0 + double(argv[i]->t.frac) / 4294967296.0;
+                m.numbers.push_back(m.received - (unix_now - unix_t));
+                break;
+            }
+            case 's': m.strings.emplace_back(&argv[i]->s); break;
+            default: break;
+        }
+    }
+    std::lock_guard l(r->m_);
+    r->messages_.push_back(std::move(m));
+    return 0;
+}
+
+std::vector<OscMessage> OscReceiver::messages(const std::string& suffix) {
+    std::lock_guard l(m_);
+    std::vector<OscMessage> out;
+    for (const auto& m : messages_)
+        if (suffix.empty() || (m.path.size() >= suffix.size() && m.path.compare(m.path.size() - suffix.size(), suffix.size(), suffix) == 0))
+            out.push_back(m);
+    return out;
+}
+
+// ---- helpers ------------------------------------------------------------------------
+
+bool osc_send(int port, const std::string& path, const char* types, const std::vector<std::string>& args,
+              const std::string& reply_path, OscMessage* reply) {
+    lo_server s = lo_server_new(nullptr, nullptr);
+    if (!s) return false;
+    lo_address a = lo_address_new("127.0.0.1", std::to_string(port).c_str());
+    lo_message m = lo_message_new();
+    for (std::size_t i = 0; types[i]; ++i) {
+        if (types[i] == 'f') lo_message_add_float(m, std::stof(args[i]));
+        else if (types[i] == 'i') lo_message_add_int32(m, std::stoi(args[i]));
+        else if (types[i] == 's') lo_message_add_string(m, args[i].c_str());
+    }
+    const bool ok = lo_send_message_from(a, s, path.c_str(), m) > 0;
+    lo_message_free(m);
+    bool got = reply_path.empty();
+    if (!reply_path.empty()) {
+        struct Ctx {
+            OscMessage* out;
+            bool got = false;
+        } ctx{reply};
+        lo_server_add_method(s, reply_path.c_str(), nullptr,
+                             [](const char* p, const char* t, lo_arg** argv, int argc, lo_message, void* u) -> int {
+                                 auto* c = static_cast<Ctx*>(u);
+                                 c->got = true;
+                                 if (c->out) {
+                                     c->out->path = p;
+                                     c->out->types = t;
+                                     for (int i = 0; i < argc; ++i) {
+                                         if (t[i] == 's') c->out->strings.emplace_back(&argv[i]->s);
+                                         else if (t[i] == 'f') c->out->numbers.push_back(argv[i]->f);
+                                         else if (t[i] == 'i') c->out->numbers.push_back(argv[i]->i);
+                                     }
+                                 }
+                                 return 0;
+                             },
+                             &ctx);
+        for (int i = 0; i < 20 && !ctx.got; ++i) lo_server_recv_noblock(s, 100);
+        got = ctx.got;
+    }
+    lo_address_free(a);
+    lo_server_free(s);
+    return ok && got;
+}
+
+bool jack_port_exists(const std::string& server, const std::string& port) {
+    jack_status_t st{};
+    jack_client_t* c = jack_client_open("lsp", jack_options_t(JackNoStartServer | JackServerName), &st, server.c_str());
+    if (!c) return false;
+    const bool found = jack_port_by_name(c, port.c_str()) != nullptr;
+    jack_client_close(c);
+    return found;
+}
+
+}  // namespace tactus::test

@@ -1,0 +1,136 @@
+#pragma once
+// Real peers for the tactus-jack integration tests: a jackd (dummy backend)
+// of our own, a JACK client that plays audio in real time, one that records
+// MIDI with frame times, an OSC receiver (liblo), and tactus-jack itself as
+// a child process.
+#include <jack/jack.h>
+#include <lo/lo.h>
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace tactus::test {
+
+// jackd -n <name> -d dummy; stopped (SIGTERM, then SIGKILL) on destruction.
+class JackServer {
+public:
+    JackServer(std::string name, int rate = 48000, int period = 256);
+    ~JackServer();
+    void start();
+    void kill_hard();  // SIGKILL, as a crash would
+    bool running() const { return pid_ > 0; }
+    const std::string& name() const { return name_; }
+
+private:
+    std::string name_;
+    int rate_, period_;
+    pid_t pid_ = -1;
+};
+
+// A child process with its stderr in a file; SIGTERM on destruction.
+class Child {
+public:
+    Child(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+    ~Child();
+    // SIGTERM and wait; returns the exit status (or 128 + signal).
+    int terminate(double timeout_s = 5);
+    bool alive();
+    int pid() const { return int(pid_); }
+    std::string stderr_text() const;
+
+private:
+    pid_t pid_ = -1;
+    std::string err_path_;
+    int status_ = -1;
+};
+
+// A JACK client playing a mono buffer on an output port, from its process
+// callback, once started.
+class Player {
+public:
+    Player(const std::string& server, const std::string& name, std::vector<float> audio);
+    ~Player();
+    void connect(const std::string& dest);
+    void start();
+    bool done() const { return pos_.load() >= audio_.size(); }
+    // JACK time (microseconds) of the first sample played; 0 before.
+    std::uint64_t start_usecs() const { return start_usecs_.load(); }
+    // The same on CLOCK_MONOTONIC (seconds).
+    double start_monotonic() const { return start_mono_.load(); }
+    // JACK time -> CLOCK_MONOTONIC seconds.
+    double to_monotonic(std::uint64_t usecs) const { return start_mono_.load() + (double(usecs) - double(start_usecs_.load())) * 1e-6; }
+    double rate() const { return rate_; }
+    jack_client_t* client() { return client_; }
+
+private:
+    static int process(jack_nframes_t n, void* self);
+    jack_client_t* client_ = nullptr;
+    jack_port_t* out_ = nullptr;
+    std::vector<float> audio_;
+    std::atomic<std::size_t> pos_{0};
+    std::atomic<bool> playing_{false};
+    std::atomic<std::uint64_t> start_usecs_{0};
+    std::atomic<double> start_mono_{0};
+    double rate_ = 0;
+};
+
+struct MidiEvent {
+    std::uint64_t usecs;  // JACK time of the event
+    std::uint8_t status, data1, data2;
+};
+
+// A JACK client recording MIDI on an input port.
+class MidiRecorder {
+public:
+    MidiRecorder(const std::string& server, const std::string& name);
+    ~MidiRecorder();
+    std::string port_name() const;
+    std::vector<MidiEvent> events();
+
+private:
+    static int process(jack_nframes_t n, void* self);
+    jack_client_t* client_ = nullptr;
+    jack_port_t* in_ = nullptr;
+    std::mutex m_;  // test peer, not part of the product: a lock is fine here
+    std::vector<MidiEvent> events_;
+    std::vector<MidiEvent> rt_buffer_;
+    std::atomic<std::size_t> rt_count_{0};
+};
+
+struct OscMessage {
+    std::string path, types;
+    std::vector<double> numbers;  // timetags ('t') as CLOCK_MONOTONIC seconds
+    std::vector<std::string> strings;
+    double received;  // CLOCK_MONOTONIC seconds
+    std::uint64_t jack_usecs;
+};
+
+// A liblo server on a free UDP port of 127.0.0.1 that keeps every message.
+class OscReceiver {
+public:
+    OscReceiver();
+    ~OscReceiver();
+    int port() const { return port_; }
+    std::vector<OscMessage> messages(const std::string& path_suffix = "");
+
+private:
+    static int handler(const char* path, const char* types, lo_arg** argv, int argc, lo_message msg, void* self);
+    lo_server_thread server_ = nullptr;
+    int port_ = 0;
+    std::mutex m_;
+    std::vector<OscMessage> messages_;
+};
+
+double monotonic_s();
+// Sends one OSC message from a fresh socket and, when `reply_path` is not
+// empty, waits up to 2 s for a reply to that socket.
+bool osc_send(int port, const std::string& path, const char* types, const std::vector<std::string>& args,
+              const std::string& reply_path = "", OscMessage* reply = nullptr);
+// Runs jack_lsp on the server; true when the port exists.
+bool jack_port_exists(const std::string& server, const std::string& port);
+
+}  // namespace tactus::test

@@ -1,0 +1,61 @@
+// Ableton Link: tactus-jack publishes the tracked tempo and beat phase to
+// a Link session that a peer (this test) joins.
+#include <catch2/catch.hpp>
+
+#include <ableton/Link.hpp>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "audio_fixtures.hpp"
+#include "jack_peers.hpp"
+#include "paths.hpp"
+
+using namespace tactus::test;
+using namespace std::chrono_literals;
+
+TEST_CASE("a Link peer sees the tracked tempo and beats on the music's beats", "[jack][link]") {
+    const std::string server = "tactus-link-" + std::to_string(::getpid());
+    JackServer jackd(server, 48000, 256);
+    ableton::Link peer(90.0);
+    peer.enable(true);
+    Child tj({(bin_dir() / "tactus-jack").string(), "--name", "tjl", "--no-connect", "--osc-control-port", "0", "--model",
+              "1", "--link"},
+             {"JACK_DEFAULT_SERVER=" + server, "TACTUS_MODEL_DIR=" + model_path(1).parent_path().string()});
+    for (int i = 0; i < 100 && !jack_port_exists(server, "tjl:in_1"); ++i) std::this_thread::sleep_for(50ms);
+    REQUIRE(jack_port_exists(server, "tjl:in_1"));
+    for (int i = 0; i < 50 && peer.numPeers() == 0; ++i) std::this_thread::sleep_for(100ms);
+    REQUIRE(peer.numPeers() == 1);
+    Player player(server, "player", groove(48000, 128, 20, 0.4));
+    player.connect("tjl:in_1");
+    player.start();
+    // From 10 s on, twice a second: the peer's session tempo, and its beat
+    // grid at the groove's next beat (Link's timeline is extrapolated from
+    // now, so look only a beat ahead). JACK's clock and Link's are both
+    // CLOCK_MONOTONIC_RAW here: compare in microseconds.
+    int near = 0, checked = 0;
+    double tempo = 0;
+    while (!player.done()) {
+        std::this_thread::sleep_for(500ms);
+        if (player.start_usecs() == 0) continue;
+        const auto state = peer.captureAppSessionState();
+        const auto now = peer.clock().micros();
+        const double audio_now = double(now.count() - std::int64_t(player.start_usecs())) * 1e-6;
+        if (audio_now < 10 || audio_now > 19) continue;
+        tempo = state.tempo();
+        const double period = 60.0 / 128.0;
+        const double next = 0.4 + period * std::ceil((audio_now - 0.4) / period);
+        const auto at = std::chrono::microseconds(std::int64_t(double(player.start_usecs()) + next * 1e6));
+        const double phase = state.phaseAtTime(at, 1.0);
+        const double off = std::min(phase, 1.0 - phase) * period;
+        UNSCOPED_INFO("at " << audio_now << " s: tempo " << tempo << ", beat phase off by " << off * 1000 << " ms");
+        ++checked;
+        near += off < 0.04 ? 1 : 0;
+    }
+    CHECK(tempo == Approx(128).epsilon(0.01));
+    CHECK(checked >= 10);
+    CHECK(near >= checked - 1);
+    CHECK(tj.terminate() == 0);
+}

@@ -1,0 +1,82 @@
+#include "analyze_file.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "output.hpp"
+#include "tactus/activations.hpp"
+#include "tactus/audio_file.hpp"
+#include "tactus/engine.hpp"
+
+namespace tactus::cli {
+namespace {
+
+struct PrintActivations final : FrameSink {
+    explicit PrintActivations(std::FILE* out) : out_(out) {}
+    void on_frame(const FrameOutput& f) override {
+        std::fprintf(out_, "%.2f\t%.6f\t%.6f\n", double(f.index) / kFps, double(f.beat), double(f.downbeat));
+    }
+    std::FILE* out_;
+};
+
+// Streams a file through `feed` in blocks, mixed to mono.
+template <class Feed>
+void stream_file(AudioFile& file, std::size_t block, const ProgressFn& progress, Feed&& feed) {
+    std::vector<float> inter(block * std::size_t(file.channels())), mono(block);
+    std::int64_t done = 0;
+    std::size_t n;
+    while ((n = file.read(inter.data(), block)) > 0) {
+        mix_to_mono(inter.data(), n, file.channels(), mono.data());
+        feed(mono.data(), n);
+        done += std::int64_t(n);
+        if (progress) progress(double(done) / file.sample_rate(), double(file.frames()) / file.sample_rate());
+    }
+}
+
+void report_sanitized(const std::filesystem::path& path, std::uint64_t samples) {
+    if (samples > 0)
+        std::fprintf(stderr, "tactus-analyze: %s: %llu samples were NaN, Inf, denormal or out of range and were replaced\n",
+                     path.c_str(), static_cast<unsigned long long>(samples));
+}
+
+}  // namespace
+
+void analyze_file(const std::filesystem::path& path, const AnalyzeOptions& o, std::shared_ptr<CrnnProvider> device,
+                  std::FILE* out, const ProgressFn& progress) {
+    AudioFile file(path);  // opens and checks the header; no audio is read before the models load
+    if (!device) device = open_crnn_device(o.params.device());
+    if (o.activations) {
+        ActivationPipeline pipe(o.models, file.sample_rate(), device.get());
+        pipe.set_batch(CrnnBackend::kMaxFrames);
+        PrintActivations sink(out);
+        stream_file(file, o.block, progress, [&](const float* x, std::size_t n) { pipe.feed(x, n, sink); });
+        pipe.finish(sink);
+        report_sanitized(path, pipe.sanitized_samples());
+        return;
+    }
+    // The live engine, run synchronously: blocks go through its FIFO and
+    // are analysed on this thread.
+    EngineConfig cfg;
+    cfg.sample_rate = file.sample_rate();
+    cfg.params = o.params;
+    cfg.model_files = o.models;
+    cfg.seed = o.seed;
+    cfg.batch_frames = CrnnBackend::kMaxFrames;  // a file: batch the CRNN (the same events as live, less CPU)
+    cfg.fifo_seconds = std::max(1.0, 2.0 * double(o.block) / file.sample_rate());
+    cfg.device = device;
+    Engine engine(cfg);
+    const OutputMode mode = o.json ? OutputMode::json : o.predicted ? OutputMode::predicted : OutputMode::beats;
+    EventPrinter printer(mode, file.sample_rate(), o.lead_ms / 1000.0, out);
+    engine.set_listener(&printer);
+    stream_file(file, o.block, progress, [&](const float* x, std::size_t n) {
+        engine.push_rt(&x, 1, std::uint32_t(n));
+        engine.process();
+        BeatEvent drain[64];
+        while (engine.pop_events_rt(drain, 64) > 0) {  // the RT ring is not read here
+        }
+    });
+    engine.finish();
+    report_sanitized(path, engine.stats().sanitized_samples);
+}
+
+}  // namespace tactus::cli
