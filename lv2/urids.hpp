@@ -63,4 +63,16 @@ struct Urids {
     }
 };
 
+// A number from an atom of any numeric type (patch:Set values, state).
+inline bool atom_number(const LV2_Atom* a, const Urids& u, float* out) {
+    if (!a) return false;
+    if (a->type == u.atom_Float && a->size >= sizeof(float)) *out = reinterpret_cast<const LV2_Atom_Float*>(a)->body;
+    else if (a->type == u.atom_Double && a->size >= sizeof(double)) *out = float(reinterpret_cast<const LV2_Atom_Double*>(a)->body);
+    else if (a->type == u.atom_Int && a->size >= sizeof(std::int32_t)) *out = float(reinterpret_cast<const LV2_Atom_Int*>(a)->body);
+    else if (a->type == u.atom_Long && a->size >= sizeof(std::int64_t)) *out = float(reinterpret_cast<const LV2_Atom_Long*>(a)->body);
+    else if (a->type == u.atom_Bool && a->size >= sizeof(std::int32_t)) *out = reinterpret_cast<const LV2_Atom_Bool*>(a)->body ? 1.f : 0.f;
+    else return false;
+    return true;
+}
+
 }  // namespace tactus::lv2
