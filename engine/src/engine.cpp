@@ -176,7 +176,8 @@ void Engine::rebuild(double rate) {
     }
     std::vector<std::filesystem::path> files = cfg_.model_files;
     if (files.empty())
-        for (int id : p.model_ids()) files.push_back(find_model(id));
+        for (int id : p.model_ids())
+            files.push_back(cfg_.model_dir.empty() ? find_model(id) : cfg_.model_dir / model_file_name(id));
     auto next = std::make_unique<Analyzer>(files, ac);  // may throw: the old analysis stays
     if (analyzer_) sanitized_base_ += analyzer_->pipeline().sanitized_samples();
     // the stream time where the new analysis starts, at the old rate

@@ -1,6 +1,7 @@
 #include "rt_guard.hpp"
 
 #include <dlfcn.h>
+#include <malloc.h>
 #include <pthread.h>
 
 #include <cstdlib>
@@ -62,6 +63,10 @@ void free(void* p) {
     __libc_free(p);
 }
 void* aligned_alloc(std::size_t align, std::size_t n) {
+    if (g_in_rt) g_alloc.fetch_add(1, std::memory_order_relaxed);
+    return __libc_memalign(align, n);
+}
+void* memalign(std::size_t align, std::size_t n) {  // FFTW's allocator uses it
     if (g_in_rt) g_alloc.fetch_add(1, std::memory_order_relaxed);
     return __libc_memalign(align, n);
 }

@@ -34,8 +34,11 @@ namespace tactus {
 struct EngineConfig {
     double sample_rate = 48000;
     ParamSet params;
-    // Model files; empty: the ones `params` names, found with find_model().
+    // Model files; empty: the ones `params` names, found with find_model()
+    // or, when model_dir is set, in that folder (the LV2 bundle's models:
+    // then a change of the `model` parameter loads the right files).
     std::vector<std::filesystem::path> model_files;
+    std::filesystem::path model_dir;
     double fifo_seconds = 4.0;         // audio FIFO capacity at this rate
     std::size_t event_capacity = 1024;
     int batch_frames = 1;              // CRNN batch (1 live; files may batch)
