@@ -38,6 +38,23 @@ void ActivationPipeline::reset() {
     sanitizer_.reset();
     input_samples_ = fed_end_ = resampled_samples_ = 0;
     pending_ = 0;
+    prime();
+}
+
+void ActivationPipeline::set_silence_before(int frames) {
+    silence_frames_ = std::max(0, frames);
+    features_.set_silence_before(silence_frames_ > 0);
+    reset();
+}
+
+void ActivationPipeline::prime() {
+    // silence's features: log(1 + 0) bands and zero differences
+    std::fill(feat_.begin(), feat_.end(), 0.f);
+    for (int frames = silence_frames_; frames > 0;) {
+        const int n = std::min(frames, kBatchMax);
+        crnn_->run(feat_.data(), n, probs_.data());
+        frames -= n;
+    }
 }
 
 void ActivationPipeline::flush(FrameSink& sink) {

@@ -242,9 +242,11 @@ void Engine::publish_snapshot() {
 }
 
 std::size_t Engine::drain(bool everything) {
-    apply_controls();
     std::size_t taken = 0;
     while (true) {
+        // per chunk: a worker that is behind (a file, a stall) still takes
+        // parameters, resets and taps within a chunk of audio
+        apply_controls();
         // Samples first: a gap recorded before them is then visible too.
         std::uint64_t limit = fifo_read_ + fifo_.read_available_rt();
         if (!pending_gap_) {

@@ -210,8 +210,9 @@ bool FeatureExtractor::pop(float* features, FrameDetail* detail) {
     for (int b = 0; b < kBands; ++b) {
         const float l = m.logspec[b];
         features[b] = l;
-        // madmom: diff[0] = 0, then max(L[k] - L[k-1], 0)
-        features[kBands + b] = next_ == 0 ? 0.f : std::max(l - m.prev_log[b], 0.f);
+        // madmom: diff[0] = 0, then max(L[k] - L[k-1], 0); after silence
+        // frame 0 differs from silence's all-zero spectrum
+        features[kBands + b] = next_ == 0 && !silence_before_ ? 0.f : std::max(l - m.prev_log[b], 0.f);
         m.prev_log[b] = l;
     }
     if (detail) {

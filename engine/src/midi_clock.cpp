@@ -17,6 +17,12 @@ constexpr double kTempoSlew = 0.01;
 constexpr double kErrorSmooth = 0.3;
 constexpr double kPhaseGain = 0.3;
 constexpr double kMaxPhasePush = 0.01;
+// A real change is not slewed through: a tempo this far off for two beats
+// running (a new song, the tracker settling on another metrical level) is
+// taken at once, and a phase error this large is pulled in faster.
+constexpr double kTempoJump = 0.08;
+constexpr double kLargePhaseError = 0.05;  // beats
+constexpr double kMaxLargePhasePush = 0.08;
 
 double wrap_half(double x) { return x - std::floor(x + 0.5); }
 
@@ -36,18 +42,26 @@ void MidiClock::reset_rt() noexcept {
     rate_beats_ = base_ = 0;
     error_ = 0;
     ticks_ = 0;
+    off_tempo_beats_ = 0;
     pending_start_ = -1;
 }
 
 void MidiClock::retune_rt(const TempoSnapshot& s, double at_frame, double offset_frames) noexcept {
     if (!tracking(s)) return;  // free-running through a loss: keep the rate
     const double target = s.bpm / 60.0 / rate_;
-    base_ += std::clamp((target - base_) * kTempoFollow, -base_ * kTempoSlew, base_ * kTempoSlew);
+    off_tempo_beats_ = std::abs(target / base_ - 1.0) > kTempoJump ? off_tempo_beats_ + 1 : 0;
+    if (off_tempo_beats_ >= 2) {
+        base_ = target;
+        off_tempo_beats_ = 0;
+    } else {
+        base_ += std::clamp((target - base_) * kTempoFollow, -base_ * kTempoSlew, base_ * kTempoSlew);
+    }
     // where the tracker's grid is now, in beats mod 1, against the clock's
     // position (a whole beat: this runs on the beat ticks)
     const double grid = -(double(s.next_beat_frame) + offset_frames - at_frame) * target;
     error_ += (wrap_half(grid) - error_) * kErrorSmooth;
-    rate_beats_ = base_ * (1.0 + std::clamp(error_ * kPhaseGain, -kMaxPhasePush, kMaxPhasePush));
+    const double push = std::abs(error_) > kLargePhaseError ? kMaxLargePhasePush : kMaxPhasePush;
+    rate_beats_ = base_ * (1.0 + std::clamp(error_ * kPhaseGain, -push, push));
 }
 
 std::size_t MidiClock::process_rt(std::int64_t block_start, std::uint32_t frames, const TempoSnapshot& s,
@@ -88,6 +102,7 @@ std::size_t MidiClock::process_rt(std::int64_t block_start, std::uint32_t frames
         base_ = rate_beats_ = s.bpm / 60.0 / rate_;
         error_ = 0;
         ticks_ = 0;
+        off_tempo_beats_ = 0;
     }
     double pos0 = phase_;
     while (true) {

@@ -37,6 +37,7 @@ constexpr double kBandWidth = 0.12;  // tempo band: +-12 % around the tracked te
 constexpr float kEvidence = 0.12f;
 constexpr double kEvidenceBeats = 1.5;  // beats without evidence before the lock is released
 constexpr double kEvidenceBelowPeakDb = 30.0;  // ... and sound this far below the recent peak is none
+constexpr int kLockSustainFrames = 15;  // frames the clarity must stay above the lock bar
 constexpr double kBeatLevelBeats = 8.0;  // beats of level history behind intensity
 
 std::vector<int> meters_for(int beats_per_bar) {
@@ -73,6 +74,7 @@ struct TactusTracker::Impl {
 
     // lock state
     bool gate = false, ever_locked = false;
+    int above_frames = 0;  // frames the clarity has been above the lock bar
     bool was_silent = true;
     std::int64_t listen_from = 0;  // frame where listening (re)started
     double locked_interval = 25;
@@ -91,6 +93,7 @@ struct TactusTracker::Impl {
 
     // predictions
     double last_committed = kNoFrame;
+    double last_now = kNoFrame, now_step = 1;  // see process()
 
     // tap tempo and override
     std::array<double, 8> taps{};
@@ -120,13 +123,15 @@ struct TactusTracker::Impl {
         beat_level_known = false;
         last_evidence = kNoFrame;
         gate = ever_locked = holding = false;
+        above_frames = 0;
         was_silent = true;
         listen_from = 0;
         smooth_interval = 0;
         off_frames = 0;
         band_center = 0;
         alt_frames = 0;
-        last_detection = last_committed = pending_tap = kNoFrame;
+        last_detection = last_committed = pending_tap = last_now = kNoFrame;
+        now_step = 1;
         last_beat_in_bar = last_meter = 0;
         beat_count = bar_count = 0;
         ntaps = 0;
@@ -236,6 +241,12 @@ struct TactusTracker::Impl {
 
     void process(const TrackerFrame& f, double now, BeatSink& sink) {
         const std::int64_t t = f.index;
+        // Frames can arrive in bursts with one `now` (a resampler filling
+        // its buffer, say at 11025 Hz): the commit window must be wider than
+        // the largest step of `now`, or whole beats slip through it.
+        if (last_now > kNoFrame / 2 && now > last_now) now_step = std::max(now - last_now, now_step * 0.999);
+        last_now = now;
+        const double window = std::max(2.0, now_step + 0.5);
         st.frame = t;
         st.level_db = f.level_db;
         level_hist[std::size_t(t & (kLevelHistory - 1))] = f.level_db;
@@ -345,7 +356,10 @@ struct TactusTracker::Impl {
         const bool evident = double(t) - last_evidence <= kEvidenceBeats * (smooth_interval > 0 && gate ? smooth_interval : interval);
         const double n_eff = std::min(double(t - listen_from + 1), 2.0 * p.clarity_window_s * kFrameRate);
         const double lock_at = p.lock_clarity + 2.5 * (1.0 / std::sqrt(n_eff) - 1.0 / std::sqrt(2.0 * p.clarity_window_s * kFrameRate));
-        if (!gate && warm && !silent && evident && st.clarity >= lock_at) {
+        // A chance excursion of the clarity (noise, or the network ringing
+        // after an onset) is brief; music's stays: it must hold a while.
+        above_frames = warm && !silent && evident && st.clarity >= lock_at ? above_frames + 1 : 0;
+        if (!gate && above_frames >= kLockSustainFrames) {
             gate = ever_locked = true;
             holding = false;
         } else if (gate && (silent || !evident || st.clarity < p.release_clarity)) {
@@ -380,7 +394,7 @@ struct TactusTracker::Impl {
             const int steps = k >= p.detection_lag ? 1 : 2;
             const int next_bib = beat_in_bar_ahead(steps, next_in_bar);
             const int bar_meter = last_meter > 0 ? last_meter : meter;
-            if (next - now >= lead_frames && next - now < lead_frames + 2.0 && next - last_committed > 0.5 * interval) {
+            if (next - now >= lead_frames && next - now < lead_frames + window && next - last_committed > 0.5 * interval) {
                 last_committed = next;
                 emit(sink, next, now, next_bib, bar_meter, interval, true, last_intensity, beat_count + steps,
                      bar_count + (next_bib <= last_beat_in_bar || next_bib == 1 ? 1 : 0));
@@ -402,7 +416,7 @@ struct TactusTracker::Impl {
             }
             double next = hold_next;
             while (next - now < lead_frames) next += hold_period;
-            if (holding && next - now < lead_frames + 2.0 && next - last_committed > 0.5 * hold_period) {
+            if (holding && next - now < lead_frames + window && next - last_committed > 0.5 * hold_period) {
                 last_committed = next;
                 const int ahead_beats = int(std::lround((next - hold_next) / hold_period));
                 const int bib = (hold_beat + ahead_beats) % hold_meter + 1;

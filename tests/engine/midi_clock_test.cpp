@@ -42,7 +42,7 @@ struct Sim {
     }
     void run(MidiClock& clock, std::int64_t from, std::int64_t to, double bpm, double first, TrackState state = TrackState::locked) {
         MidiMessage msg[256];
-        TempoSnapshot s{};
+        TempoSnapshot s = snapshot(from, bpm, first, 4, state);
         for (std::int64_t t = from; t < to; t += block) {
             if ((t / block) % 4 == 0) s = snapshot(t, bpm, first, 4, state);  // worker updates every ~20 ms
             const std::size_t n = clock.process_rt(t, block, s, msg, 256);
@@ -123,6 +123,30 @@ TEST_CASE("a tempo change is followed smoothly, without bursts of ticks", "[midi
     (void)prev;
     CHECK(worst_change < 0.02);  // never a burst: consecutive intervals within 2 %
     CHECK(clock.bpm() == Approx(126).epsilon(0.005));
+}
+
+TEST_CASE("a jump to another tempo (another metrical level) is taken within two beats, then ticks land on the beats", "[midi_clock]") {
+    Sim sim;
+    MidiClock clock(sim.rate);
+    sim.run(clock, 0, std::int64_t(sim.rate * 10), 90, 1000);
+    REQUIRE(clock.bpm() == Approx(90).epsilon(0.01));
+    // the tracker moves to double time on the same grid
+    const double first = 1000, period = 60.0 / 180 * sim.rate;
+    sim.run(clock, std::int64_t(sim.rate * 10), std::int64_t(sim.rate * 10 + 3 * period), 180, first);
+    CHECK(clock.bpm() == Approx(180).epsilon(0.02));
+    CHECK(sim.starts.size() == 1);  // no restart: the running clock changed its tempo
+    const std::size_t settled = sim.ticks.size();
+    sim.run(clock, std::int64_t(sim.rate * 10 + 3 * period), std::int64_t(sim.rate * 20), 180, first);
+    // every 24th tick after a few more beats lies on a beat of the new grid
+    int on = 0, n = 0;
+    for (std::size_t i = settled; i < sim.ticks.size(); ++i) {
+        if (sim.ticks[i] < sim.rate * 10 + 8 * period || (clock.ticks() - std::int64_t(sim.ticks.size() - i)) % 24 != 0) continue;
+        ++n;
+        const double k = std::round((sim.ticks[i] - first) / period);
+        on += std::abs(sim.ticks[i] - first - k * period) < 0.02 * sim.rate ? 1 : 0;
+    }
+    REQUIRE(n > 10);
+    CHECK(on >= n - 1);
 }
 
 TEST_CASE("Stop when tracking is lost, unless the clock is told to keep running", "[midi_clock]") {

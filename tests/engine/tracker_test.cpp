@@ -166,24 +166,29 @@ TEST_CASE("a BPM override pins the tempo: with music it follows the phase, witho
 }
 
 TEST_CASE("a fixed meter numbers beats 1..N in order, with the downbeat keeping its place in the bar; the tempo range decides the metrical level", "[tracker]") {
-    // a waltz groove: kick on one beat in three (which of them the model
-    // hears as the downbeat is its call; that it keeps to it is ours)
+    // a waltz groove: kick on one beat in three
     TrackerParams three;
     three.beats_per_bar = 3;
     const auto r = analyze(tactus::test::groove(kRate, 120, 20, 0.25, 1, 3), three);
     REQUIRE(r.beats.size() >= 25);
-    int expected = -1, in_order = 0;
-    std::array<int, 3> downbeat_places{};
+    int expected = -1, in_order = 0, downbeats = 0, moves = 0;
+    long place = -1;
     for (const auto& b : r.beats) {
         CHECK(b.beats_per_bar == 3);
         if (expected > 0) in_order += b.beat_in_bar == expected ? 1 : 0;
         expected = b.beat_in_bar % 3 + 1;
-        if (b.beat_in_bar == 1 && b.time > 6) ++downbeat_places[std::size_t(std::lround((b.time - 0.25) / 0.5) % 3)];
+        if (b.beat_in_bar == 1) {
+            ++downbeats;
+            const long p = std::lround((b.time - 0.25) / 0.5) % 3;
+            moves += place >= 0 && p != place ? 1 : 0;
+            place = p;
+        }
     }
-    CHECK(in_order >= int(r.beats.size()) - 2);  // one renumbering while the model settles
-    CHECK(*std::max_element(downbeat_places.begin(), downbeat_places.end()) >= 8);
-    CHECK(*std::max_element(downbeat_places.begin(), downbeat_places.end()) ==
-          downbeat_places[0] + downbeat_places[1] + downbeat_places[2]);
+    CHECK(downbeats >= 10);
+    // the bar may be revised once (the model hears this groove's downbeat
+    // on the beat before the kick, after the first bars on the kick)
+    CHECK(moves <= 1);
+    CHECK(in_order >= int(r.beats.size()) - 2);
     for (const auto& p : r.predictions) CHECK(p.beats_per_bar == 3);
     // a 75 BPM groove tracked in a 130-200 BPM range: at 150 BPM
     TrackerParams fast;

@@ -38,7 +38,11 @@ std::vector<double> analyze(const std::filesystem::path& file) {
 }  // namespace
 
 TEST_CASE("eval-dev clips in real time: OSC beats score close to tactus-analyze", "[jack][shared]") {
-    for (const std::string clip : {"mma-bossa", "freedoom-e1m1"}) {
+    // Clips whose result does not hang on the stream's alignment to the
+    // analysis hop (a live stream's is arbitrary): on some clips, such as
+    // freedoom-e1m1, the metrical level the tracker settles on does, and
+    // tools/eval/shifted_eval.sh measures that, not this test.
+    for (const std::string clip : {"mma-bossa", "simutrans-techno-movement"}) {
         INFO(clip);
         const auto path = eval_dev() / (clip + ".flac");
         double rate = 0;

@@ -1,5 +1,7 @@
 #include "jack_peers.hpp"
 
+#include "spawn.hpp"
+
 #include <fcntl.h>
 #include <jack/midiport.h>
 #include <netinet/in.h>
@@ -18,38 +20,17 @@
 #include <stdexcept>
 #include <thread>
 
-extern char** environ;
-
 namespace tactus::test {
 namespace {
 
 using namespace std::chrono_literals;
 
 pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env_extra, const std::string& err_path) {
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    std::vector<std::string> env_store;
-    auto key = [](const std::string& kv) { return kv.substr(0, kv.find('=') + 1); };
-    for (char** e = environ; *e; ++e) {
-        const std::string kv = *e;
-        bool replaced = false;
-        for (const auto& x : env_extra) replaced |= key(x) == key(kv);
-        if (!replaced) env_store.push_back(kv);
-    }
-    for (const auto& e : env_extra) env_store.push_back(e);
-    std::vector<char*> envp;
-    for (auto& e : env_store) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    if (!err_path.empty()) posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid = -1;
-    const int r = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), envp.data());
-    posix_spawn_file_actions_destroy(&fa);
-    if (r != 0) throw std::runtime_error("cannot start " + argv[0]);
-    return pid;
+    SpawnOptions o;
+    o.argv = argv;
+    o.env = env_extra;
+    o.stderr_path = err_path;
+    return spawn_process(o).pid;
 }
 
 int wait_for(pid_t pid, double timeout_s) {

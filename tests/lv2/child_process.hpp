@@ -1,10 +1,9 @@
 #pragma once
-// A child process for the tests with real peers (jackd, jalv): started with
-// posix_spawn, its stdin a pipe the test writes to, its output in a file;
-// killed (by its own pid) and reaped when the test ends, pass or fail.
+// A child process for the tests with real peers (jackd, jalv): started by
+// spawn_process (it dies with the test), its stdin a pipe the test writes
+// to, its output in a file; killed and reaped when the test ends.
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
+#include "spawn.hpp"
 
 namespace tactus::test {
 
@@ -28,31 +27,16 @@ public:
     // to this process's environment.
     ChildProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                  const std::filesystem::path& output) {
-        int fds[2];
-        if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, fds[0], 0);
-        posix_spawn_file_actions_addclose(&actions, fds[1]);
-        posix_spawn_file_actions_addopen(&actions, 1, output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_adddup2(&actions, 1, 2);
-        std::vector<std::string> envs;
-        for (char** e = environ; *e; ++e) envs.emplace_back(*e);
-        for (const auto& e : env) envs.push_back(e);
-        std::vector<char*> cargv, cenv;
-        for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-        cargv.push_back(nullptr);
-        for (const auto& e : envs) cenv.push_back(const_cast<char*>(e.c_str()));
-        cenv.push_back(nullptr);
-        const int rc = posix_spawnp(&pid_, argv[0].c_str(), &actions, nullptr, cargv.data(), cenv.data());
-        posix_spawn_file_actions_destroy(&actions);
-        ::close(fds[0]);
-        stdin_ = fds[1];
+        SpawnOptions o;
+        o.argv = argv;
+        o.env = env;
+        o.stdout_path = output.string();
+        o.stderr_path = "&1";
+        o.stdin_pipe = true;
+        const Spawned s = spawn_process(o);
+        pid_ = s.pid;
+        stdin_ = s.stdin_fd;
         output_ = output;
-        if (rc != 0) {
-            ::close(stdin_);
-            throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
-        }
     }
     ~ChildProcess() {
         close_stdin();

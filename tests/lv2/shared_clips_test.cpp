@@ -86,7 +86,9 @@ TEST_CASE("eval-dev clips: the plugin's beats are tactus-analyze's", "[lv2][shar
     CHECK(hits >= 0.95 * double(total));
     CHECK(hits >= 0.95 * double(sent));
     CHECK(same_bar_pos >= 0.95 * double(hits));
-    WARN("clock: " << clock_off_tempo << " eight-beat spans with the clock more than 3 % off the tracker's tempo");
+    // the clock takes a tempo jump within two beats; it slews through smaller changes
+    INFO("clock: " << clock_off_tempo << " eight-beat spans with the clock more than 3 % off the tracker's tempo");
+    CHECK(clock_off_tempo <= 0.15 * double(clock_off_tempo + tick_intervals));
     INFO("clock: " << good_ticks << " of " << tick_intervals << " eight-beat spans at the tracker's tempo had 24 a beat (+-3 ticks)");
     CHECK(good_ticks >= 0.85 * double(tick_intervals));
 }

@@ -48,6 +48,8 @@ void analyze_file(const std::filesystem::path& path, const AnalyzeOptions& o, st
     if (o.activations) {
         ActivationPipeline pipe(o.models, file.sample_rate(), device.get());
         pipe.set_batch(CrnnBackend::kMaxFrames);
+        // what the chosen inference sees
+        if (o.params.analyzer_config(file.sample_rate()).inference == Inference::tactus) pipe.set_silence_before(Analyzer::kSilenceFrames);
         PrintActivations sink(out);
         stream_file(file, o.block, progress, [&](const float* x, std::size_t n) { pipe.feed(x, n, sink); });
         pipe.finish(sink);

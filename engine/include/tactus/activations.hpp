@@ -59,6 +59,12 @@ public:
     // End of stream: flushes the resampler and the last partial frames.
     void finish(FrameSink& sink);
     void reset();
+    // Makes every stream start as if after silence: `frames` frames of
+    // silence run through the network (nothing is delivered), and the first
+    // frame's spectral difference is taken against silence. Holds for
+    // later resets too. 0: madmom's and BeatNet's start (zero state, no
+    // first difference).
+    void set_silence_before(int frames);
 
     double input_rate() const { return resampler_.in_rate(); }
     std::int64_t input_samples() const { return input_samples_; }
@@ -77,7 +83,9 @@ private:
     Resampler resampler_;
     FeatureExtractor features_;
     std::unique_ptr<CrnnBackend> crnn_;
+    void prime();
     int batch_ = 1, pending_ = 0;
+    int silence_frames_ = 0;
     std::int64_t input_samples_ = 0;
     std::int64_t fed_end_ = 0;  // input samples once the chunk being fed is in
     std::int64_t resampled_samples_ = 0;

@@ -33,6 +33,10 @@ struct AnalyzerConfig {
 
 class Analyzer final : FrameSink, BeatSink {
 public:
+    // In tactus mode every stream starts as if after this much silence
+    // (ActivationPipeline::set_silence_before): 2 s.
+    static constexpr int kSilenceFrames = 100;
+
     Analyzer(const std::vector<const CrnnWeights*>& models, const AnalyzerConfig& config);
     Analyzer(const std::vector<std::filesystem::path>& model_files, const AnalyzerConfig& config);
     ~Analyzer();

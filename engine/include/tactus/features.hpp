@@ -44,6 +44,10 @@ public:
     // End of stream: the frames that overlap the end become ready.
     void finish();
     void reset();
+    // Whether the stream is taken to start after silence (frame 0's
+    // difference is then its whole spectrum, an onset) or, as madmom has
+    // it, with no difference at all.
+    void set_silence_before(bool on) { silence_before_ = on; }
 
     // RMS of the last popped frame (unwindowed), dBFS.
     float level_db() const { return level_db_; }
@@ -57,6 +61,7 @@ private:
     std::int64_t total_ = 0;
     std::int64_t next_ = 0;
     bool finished_ = false;
+    bool silence_before_ = false;
     float level_db_ = -120.f;
 };
 

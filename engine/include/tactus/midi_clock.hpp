@@ -2,8 +2,9 @@
 // MIDI beat clock for the audio thread: 24 ticks per quarter note at exact
 // sample offsets, generated from the tracker's predicted beats (so ticks land
 // on the beat, the analysis latency compensated) through a phase-locked
-// loop: the tempo follows the tracked BPM smoothly and rate-limited, phase
-// errors are corrected over about a beat, and the tick positions come from a
+// loop: the tempo follows the tracked BPM smoothly and rate-limited (a jump
+// that lasts two beats is taken at once), phase errors are pulled in over a
+// few beats, and the tick positions come from a
 // double-precision accumulator, so a steady tempo gives tick intervals that
 // differ by at most one sample. Start is sent on a downbeat once tracking
 // locks; Stop when tracking is lost (configurable) or the clock is disabled.
@@ -60,6 +61,7 @@ private:
     double rate_beats_ = 0;   // rate of the current beat, beats per sample
     double base_ = 0;         // smoothed tempo, beats per sample
     double error_ = 0;        // low-passed phase error, beats
+    int off_tempo_beats_ = 0;  // beats running the tracked tempo has been far off
     double pending_start_ = -1;  // stream frame of the downbeat to start on
     std::int64_t ticks_ = 0;
 };
