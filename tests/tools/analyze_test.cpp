@@ -4,6 +4,7 @@
 
 #include <sndfile.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -70,6 +71,22 @@ TEST_CASE("tactus-analyze --activations prints time, beat and downbeat per 20 ms
         }
         CHECK(lines == 300);
     }
+}
+
+TEST_CASE("at any rate every beat is also committed in advance (--predicted), whatever the block size", "[analyze]") {
+    for (int rate : {8000, 11025, 44100})
+        for (int block : {64, 256, 4096}) {
+            INFO(rate << " Hz, blocks of " << block);
+            const auto file = click_track("pred-" + std::to_string(rate) + ".wav", rate, 1, 16.0, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+            const auto count = [&](const std::string& flags) {
+                const auto r = run(analyze() + " --block " + std::to_string(block) + " " + flags + " " + quote(file));
+                REQUIRE(r.status == 0);
+                return std::count(r.out.begin(), r.out.end(), '\n');
+            };
+            const auto beats = count(""), predicted = count("--predicted --lead 20");
+            CHECK(beats >= 20);
+            CHECK(predicted >= beats - 1);
+        }
 }
 
 TEST_CASE("tactus-analyze --model picks the weights and a bad choice is refused", "[analyze]") {

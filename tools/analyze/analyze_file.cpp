@@ -48,8 +48,9 @@ void analyze_file(const std::filesystem::path& path, const AnalyzeOptions& o, st
     if (o.activations) {
         ActivationPipeline pipe(o.models, file.sample_rate(), device.get());
         pipe.set_batch(CrnnBackend::kMaxFrames);
-        // what the chosen inference sees
-        if (o.params.analyzer_config(file.sample_rate()).inference == Inference::tactus) pipe.set_silence_before(Analyzer::kSilenceFrames);
+        // BeatNet's activations as its own pipeline computes them (zero LSTM
+        // state, no first difference), not the silence-primed start the
+        // tracker uses
         PrintActivations sink(out);
         stream_file(file, o.block, progress, [&](const float* x, std::size_t n) { pipe.feed(x, n, sink); });
         pipe.finish(sink);
