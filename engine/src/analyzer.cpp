@@ -20,7 +20,7 @@ void Analyzer::init() {
     if (cfg_.inference == Inference::tactus) tracker_ = std::make_unique<TactusTracker>(cfg_.tracker);
     else beatnet_ = std::make_unique<BeatNetParticleFilter>(cfg_.beatnet);
     // A live stream starts after silence; files are treated alike, which
-    // also makes their first onset count (downbeat F on eval-dev 0.61
+    // also makes their first onset count (downbeat F on eval-dev 0.59
     // against 0.495 with madmom's start, where frame 0 has no spectral
     // difference). BeatNet mode keeps BeatNet's start.
     if (cfg_.inference == Inference::tactus) pipeline_.set_silence_before(kSilenceFrames);

@@ -37,6 +37,7 @@ constexpr double kBandWidth = 0.12;  // tempo band: +-12 % around the tracked te
 constexpr float kEvidence = 0.12f;
 constexpr double kEvidenceBeats = 1.5;  // beats without evidence before the lock is released
 constexpr double kEvidenceBelowPeakDb = 30.0;  // ... and sound this far below the recent peak is none
+constexpr int kPhaseWindow = 3;  // frames around the tracked phase that are followed freely
 constexpr int kLockSustainFrames = 15;  // frames the clarity must stay above the lock bar
 constexpr double kBeatLevelBeats = 8.0;  // beats of level history behind intensity
 
@@ -70,6 +71,7 @@ struct TactusTracker::Impl {
     // the tracked tempo band (see process())
     double band_center = 0;
     int alt_frames = 0;
+    int k_track = -1, phase_alt_frames = 0;  // the tracked phase (see hold_phase())
     std::vector<float> band_since, band_until;
 
     // lock state
@@ -130,6 +132,8 @@ struct TactusTracker::Impl {
         off_frames = 0;
         band_center = 0;
         alt_frames = 0;
+        k_track = -1;
+        phase_alt_frames = 0;
         last_detection = last_committed = pending_tap = last_now = kNoFrame;
         now_step = 1;
         last_beat_in_bar = last_meter = 0;
@@ -228,6 +232,51 @@ struct TactusTracker::Impl {
         emit(sink, frame, now, beat_in_bar, meter, interval, false, last_intensity, beat_count, bar_count);
     }
 
+    // Phase hysteresis, as the band is for tempo: the posterior often holds
+    // the off-beat too (hi-hats, offbeat chords), and its mode crossing over
+    // would move every later beat by half a beat. Within a few frames of
+    // where the tracked phase is now, the mode is followed; a phase
+    // elsewhere takes over only once it has held `switch_ratio` times the
+    // mass around the tracked phase for `switch_beats` beats. Returns
+    // whether *k was held against the mode.
+    bool hold_phase(int* k) {
+        if (!gate || k_track < 0 || override_bpm > 0) {
+            k_track = *k;
+            phase_alt_frames = 0;
+            return false;
+        }
+        const int per = std::max(4, int(std::lround(band_center)));
+        auto dist = [per](int a, int b) {
+            const int d = std::abs(a - b) % per;
+            return std::min(d, per - d);
+        };
+        const int expect = k_track + 1;
+        if (dist(*k, expect) <= kPhaseWindow) {
+            phase_alt_frames = 0;
+            k_track = *k;
+            return false;
+        }
+        double near_expect = 0, near_top = 0;
+        int best = -1;
+        for (int i = 0; i < int(band_since.size()); ++i) {
+            const float v = band_since[std::size_t(i)];
+            if (dist(i, expect) <= kPhaseWindow) {
+                near_expect += v;
+                if (best < 0 || v > band_since[std::size_t(best)]) best = i;
+            }
+            if (dist(i, *k) <= kPhaseWindow) near_top += v;
+        }
+        phase_alt_frames = near_top > p.switch_ratio * near_expect ? phase_alt_frames + 1 : 0;
+        if (best < 0 || phase_alt_frames > int(p.switch_beats * per)) {
+            phase_alt_frames = 0;
+            k_track = *k;
+            return false;
+        }
+        *k = best;
+        k_track = best;
+        return true;
+    }
+
     void start_hold(double interval, int meter) {
         holding = true;
         hold_period = interval;
@@ -317,7 +366,8 @@ struct TactusTracker::Impl {
             }
         }
         filter.band(lo, hi, band_since, band_until);
-        const int k = int(std::max_element(band_since.begin(), band_since.end()) - band_since.begin());
+        int k = int(std::max_element(band_since.begin(), band_since.end()) - band_since.begin());
+        const bool phase_held = hold_phase(&k);
         const int n = int(std::max_element(band_until.begin() + 1, band_until.end()) - band_until.begin());
         // sub-frame: the mean of the mode's neighbourhood
         double n_exact = n;
@@ -340,6 +390,7 @@ struct TactusTracker::Impl {
         }
         if (override_bpm > 0) interval = kBpmFrames / override_bpm;
         else band_center = interval;  // the band follows the tempo's drift
+        if (phase_held) n_exact = std::max(1.0, interval - double(k));  // the tracked phase's next beat
         int meter = 4, beat_in_bar = 1;
         filter.beat_in_bar_at(k, &meter, &beat_in_bar, nullptr, lo, hi);
         const int next_in_bar = beat_in_bar % meter + 1;
