@@ -44,14 +44,17 @@ public:
     explicit BluesteinMagnitude(const std::vector<double>& window) {
         std::lock_guard lock(fftw_planner_mutex());
         buf_ = fftwf_alloc_complex(kM);
+        out_ = fftwf_alloc_complex(kM);
         spec_ = fftwf_alloc_complex(kM);
         chirp_in_ = fftwf_alloc_complex(kN);
-        if (!buf_ || !spec_ || !chirp_in_) {
+        if (!buf_ || !out_ || !spec_ || !chirp_in_) {
             release();
             throw Error("cannot allocate the FFT buffers");
         }
-        forward_ = fftwf_plan_dft_1d(kM, buf_, buf_, FFTW_FORWARD, FFTW_ESTIMATE);
-        backward_ = fftwf_plan_dft_1d(kM, buf_, buf_, FFTW_BACKWARD, FFTW_ESTIMATE);
+        // out of place: FFTW's in-place plans allocate a buffer at every
+        // execute, which would make the analysis allocate 100 times a second
+        forward_ = fftwf_plan_dft_1d(kM, buf_, out_, FFTW_FORWARD, FFTW_ESTIMATE);
+        backward_ = fftwf_plan_dft_1d(kM, buf_, out_, FFTW_BACKWARD, FFTW_ESTIMATE);
         if (!forward_ || !backward_) {
             release();
             throw Error("cannot create the FFT plans");
@@ -86,8 +89,8 @@ public:
         }
         fftwf_execute(forward_);
         for (int m = 0; m < kM; ++m) {
-            spec_[m][0] = buf_[m][0] / kM;
-            spec_[m][1] = buf_[m][1] / kM;
+            spec_[m][0] = out_[m][0] / kM;
+            spec_[m][1] = out_[m][1] / kM;
         }
     }
     ~BluesteinMagnitude() {
@@ -106,13 +109,11 @@ public:
         for (int n = kN; n < kM; ++n) buf_[n][0] = buf_[n][1] = 0.f;
         fftwf_execute(forward_);
         for (int m = 0; m < kM; ++m) {
-            const float re = buf_[m][0] * spec_[m][0] - buf_[m][1] * spec_[m][1];
-            const float im = buf_[m][0] * spec_[m][1] + buf_[m][1] * spec_[m][0];
-            buf_[m][0] = re;
-            buf_[m][1] = im;
+            buf_[m][0] = out_[m][0] * spec_[m][0] - out_[m][1] * spec_[m][1];
+            buf_[m][1] = out_[m][0] * spec_[m][1] + out_[m][1] * spec_[m][0];
         }
         fftwf_execute(backward_);
-        for (int k = 0; k < kFftBins; ++k) mag[k] = std::sqrt(buf_[k][0] * buf_[k][0] + buf_[k][1] * buf_[k][1]);
+        for (int k = 0; k < kFftBins; ++k) mag[k] = std::sqrt(out_[k][0] * out_[k][0] + out_[k][1] * out_[k][1]);
     }
 
 private:
@@ -120,12 +121,14 @@ private:
         if (forward_) fftwf_destroy_plan(forward_);
         if (backward_) fftwf_destroy_plan(backward_);
         fftwf_free(buf_);
+        fftwf_free(out_);
         fftwf_free(spec_);
         fftwf_free(chirp_in_);
         forward_ = backward_ = nullptr;
-        buf_ = spec_ = chirp_in_ = nullptr;
+        buf_ = out_ = spec_ = chirp_in_ = nullptr;
     }
     fftwf_complex* buf_ = nullptr;
+    fftwf_complex* out_ = nullptr;
     fftwf_complex* spec_ = nullptr;
     fftwf_complex* chirp_in_ = nullptr;
     fftwf_plan forward_ = nullptr;

@@ -9,6 +9,7 @@
 #include "audio_fixtures.hpp"
 #include "paths.hpp"
 #include "rt_guard.hpp"
+#include "tactus/analyzer.hpp"
 #include "tactus/engine.hpp"
 
 using namespace tactus;
@@ -75,4 +76,38 @@ TEST_CASE("push_rt, pop_events_rt, snapshot_rt, set_param_rt and tap_rt are allo
     CHECK(tactus::test::rt_violations().frees == 0);
     CHECK(tactus::test::rt_violations().locks == 0);
     CHECK(events > 0);
+}
+
+namespace {
+struct CountingSink final : EventSink {
+    std::size_t beats = 0;
+    void on_event(const BeatEvent& e) override { beats += !e.predicted; }
+};
+}  // namespace
+
+// Not the callback, but what a host without a worker thread runs in its
+// process call: once a stream has started (the resampler's first allocation),
+// the features, the CRNN ensemble and the tracker allocate nothing per block.
+TEST_CASE("a running analysis allocates nothing per block", "[rt]") {
+    if (!tactus::test::rt_guard_available()) return;
+    AnalyzerConfig c;
+    c.sample_rate = 44100;
+    Analyzer analyzer(std::vector<std::filesystem::path>{tactus::test::model_path(1), tactus::test::model_path(2),
+                                                         tactus::test::model_path(3)},
+                      c);
+    const auto audio = tactus::test::groove(44100, 120, 30);
+    CountingSink sink;
+    const std::size_t block = 256;
+    std::size_t at = 0;
+    for (; at + block <= 44100 * 5; at += block) analyzer.feed(audio.data() + at, block, sink);
+    const std::size_t warm_beats = sink.beats;
+    tactus::test::reset_rt_violations();
+    for (; at + block <= audio.size(); at += block) {
+        RtSection rt;
+        analyzer.feed(audio.data() + at, block, sink);
+    }
+    CHECK(sink.beats > warm_beats + 40);
+    CHECK(tactus::test::rt_violations().allocations == 0);
+    CHECK(tactus::test::rt_violations().frees == 0);
+    CHECK(tactus::test::rt_violations().locks == 0);
 }

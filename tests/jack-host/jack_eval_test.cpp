@@ -61,6 +61,7 @@ TEST_CASE("eval-dev clips in real time: OSC beats score close to tactus-analyze"
             sf_close(f);
         }
         const auto offline = analyze(cut);
+        std::filesystem::remove(cut);
         const std::string server = "tactus-eval-" + std::to_string(::getpid());
         JackServer jackd(server, 44100, 256);
         OscReceiver osc;

@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -24,6 +26,15 @@ namespace tactus::test {
 namespace {
 
 using namespace std::chrono_literals;
+
+// liblo places arguments at 4-byte offsets, below lo_arg's 8-byte alignment:
+// copy the bytes out rather than read through the union.
+template <class T>
+T arg_as(const lo_arg* a) {
+    T v;
+    std::memcpy(&v, a, sizeof v);
+    return v;
+}
 
 pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env_extra, const std::string& err_path) {
     SpawnOptions o;
@@ -153,7 +164,20 @@ Player::~Player() {
     jack_client_close(client_);
 }
 
-void Player::connect(const std::string& dest) { jack_connect(client_, jack_port_name(out_), dest.c_str()); }
+void Player::connect(const std::string& dest) {
+    // a client that has just registered its ports may not be connectable
+    // for a moment; a connection that never comes fails the test loudly
+    // rather than leaving it to play into nothing
+    int rc = -1;
+    for (int i = 0; i < 50 && rc != 0; ++i) {
+        rc = jack_connect(client_, jack_port_name(out_), dest.c_str());
+        if (rc == EEXIST) return;
+        if (rc != 0) std::this_thread::sleep_for(50ms);
+    }
+    if (rc != 0) throw std::runtime_error("player: cannot connect to " + dest + " (jack_connect " + std::to_string(rc) + ")");
+    for (int i = 0; i < 50 && !jack_port_connected_to(out_, dest.c_str()); ++i) std::this_thread::sleep_for(20ms);
+    if (!jack_port_connected_to(out_, dest.c_str())) throw std::runtime_error("player: " + dest + " never showed as connected");
+}
 
 void Player::start() { playing_ = true; }
 
@@ -237,19 +261,20 @@ int OscReceiver::handler(const char* path, const char* types, lo_arg** argv, int
     m.jack_usecs = std::uint64_t(m.received * 1e6);
     for (int i = 0; i < argc; ++i) {
         switch (types[i]) {
-            case 'i': m.numbers.push_back(argv[i]->i); break;
-            case 'f': m.numbers.push_back(argv[i]->f); break;
-            case 'd': m.numbers.push_back(argv[i]->d); break;
+            case 'i': m.numbers.push_back(arg_as<std::int32_t>(argv[i])); break;
+            case 'f': m.numbers.push_back(arg_as<float>(argv[i])); break;
+            case 'd': m.numbers.push_back(arg_as<double>(argv[i])); break;
             case 't': {
                 // NTP time -> CLOCK_MONOTONIC seconds, through this process's clocks
                 timespec rt{};
                 clock_gettime(CLOCK_REALTIME, &rt);
                 const double unix_now = double(rt.tv_sec) + double(rt.tv_nsec) * 1e-9;
-                const double unix_t = double(argv[i]->t.sec) - 2208988800.0 + double(argv[i]->t.frac) / 4294967296.0;
+                const auto tt = arg_as<lo_timetag>(argv[i]);
+                const double unix_t = double(tt.sec) - 2208988800.0 + double(tt.frac) / 4294967296.0;
                 m.numbers.push_back(m.received - (unix_now - unix_t));
                 break;
             }
-            case 's': m.strings.emplace_back(&argv[i]->s); break;
+            case 's': m.strings.emplace_back(reinterpret_cast<const char*>(argv[i])); break;
             default: break;
         }
     }
@@ -296,9 +321,9 @@ bool osc_send(int port, const std::string& path, const char* types, const std::v
                                      c->out->path = p;
                                      c->out->types = t;
                                      for (int i = 0; i < argc; ++i) {
-                                         if (t[i] == 's') c->out->strings.emplace_back(&argv[i]->s);
-                                         else if (t[i] == 'f') c->out->numbers.push_back(argv[i]->f);
-                                         else if (t[i] == 'i') c->out->numbers.push_back(argv[i]->i);
+                                         if (t[i] == 's') c->out->strings.emplace_back(reinterpret_cast<const char*>(argv[i]));
+                                         else if (t[i] == 'f') c->out->numbers.push_back(arg_as<float>(argv[i]));
+                                         else if (t[i] == 'i') c->out->numbers.push_back(arg_as<std::int32_t>(argv[i]));
                                      }
                                  }
                                  return 0;
