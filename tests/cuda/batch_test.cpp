@@ -3,7 +3,6 @@
 // must equal its single-file run, whatever the number of jobs.
 #include <catch2/catch.hpp>
 
-#include <sndfile.h>
 
 #include <fstream>
 #include <sstream>
@@ -11,6 +10,7 @@
 #include "audio_fixtures.hpp"
 #include "paths.hpp"
 #include "run.hpp"
+#include "sound_file.hpp"
 
 using namespace tactus::test;
 namespace fs = std::filesystem;
@@ -22,18 +22,6 @@ fs::path scratch(const std::string& name) {
     fs::remove_all(p);
     fs::create_directories(p);
     return p;
-}
-
-void write_audio(const fs::path& p, const std::vector<float>& x, int rate, int format) {
-    fs::create_directories(p.parent_path());
-    SF_INFO info{};
-    info.channels = 1;
-    info.samplerate = rate;
-    info.format = format;
-    SNDFILE* f = sf_open(p.c_str(), SFM_WRITE, &info);
-    REQUIRE(f);
-    sf_writef_float(f, x.data(), sf_count_t(x.size()));
-    sf_close(f);
 }
 
 std::string slurp(const fs::path& p) {
@@ -53,10 +41,10 @@ std::string analyze() { return quote(bin_dir() / "tactus-analyze") + " --device 
 std::vector<fs::path> make_set(const fs::path& dir) {
     std::vector<fs::path> files = {dir / "a-groove-100.wav", dir / "b-clicks-132.flac", dir / "sub" / "c-groove-87.wav",
                                    dir / "sub" / "deeper" / "d-groove-141.ogg"};
-    write_audio(files[0], groove(44100, 100, 9.0), 44100, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
-    write_audio(files[1], clicks(48000, 132, 7.0), 48000, SF_FORMAT_FLAC | SF_FORMAT_PCM_16);
-    write_audio(files[2], groove(22050, 87, 10.0, 0.4, 3), 22050, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
-    write_audio(files[3], groove(32000, 141, 8.0, 0.1, 5), 32000, SF_FORMAT_OGG | SF_FORMAT_VORBIS);
+    write_sound_file(files[0], groove(44100, 100, 9.0), 44100, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+    write_sound_file(files[1], clicks(48000, 132, 7.0), 48000, 1, SF_FORMAT_FLAC | SF_FORMAT_PCM_16);
+    write_sound_file(files[2], groove(22050, 87, 10.0, 0.4, 3), 22050, 1, SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+    write_sound_file(files[3], groove(32000, 141, 8.0, 0.1, 5), 32000, 1, SF_FORMAT_OGG | SF_FORMAT_VORBIS);
     return files;
 }
 

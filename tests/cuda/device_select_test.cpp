@@ -4,13 +4,13 @@
 // on stderr, cuda fails with one clear line and a non-zero exit.
 #include <catch2/catch.hpp>
 
-#include <sndfile.h>
 
 #include <algorithm>
 
 #include "audio_fixtures.hpp"
 #include "paths.hpp"
 #include "run.hpp"
+#include "sound_file.hpp"
 #include "tactus/crnn_backend.hpp"
 #include "tactus/error.hpp"
 #include "tactus/params.hpp"
@@ -27,15 +27,7 @@ namespace {
 
 fs::path write_clicks(const std::string& name) {
     const auto p = fs::temp_directory_path() / ("tactus-device-test-" + name);
-    const auto x = clicks(22050, 120, 6.0);
-    SF_INFO info{};
-    info.channels = 1;
-    info.samplerate = 22050;
-    info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-    SNDFILE* f = sf_open(p.c_str(), SFM_WRITE, &info);
-    REQUIRE(f);
-    sf_writef_float(f, x.data(), sf_count_t(x.size()));
-    sf_close(f);
+    write_sound_file(p, clicks(22050, 120, 6.0), 22050, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
     return p;
 }
 

@@ -2,13 +2,13 @@
 // of the CPU's, the same beats, and a GPU batch equal to GPU single runs.
 #include <catch2/catch.hpp>
 
-#include <sndfile.h>
 
 #include <sstream>
 
 #include "audio_fixtures.hpp"
 #include "paths.hpp"
 #include "run.hpp"
+#include "sound_file.hpp"
 
 using namespace tactus::test;
 namespace fs = std::filesystem;
@@ -17,15 +17,7 @@ namespace {
 
 fs::path write_groove(const std::string& name, double bpm, double seconds) {
     const auto p = fs::temp_directory_path() / ("tactus-gpu-test-" + name);
-    const auto x = groove(44100, bpm, seconds);
-    SF_INFO info{};
-    info.channels = 1;
-    info.samplerate = 44100;
-    info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-    SNDFILE* f = sf_open(p.c_str(), SFM_WRITE, &info);
-    REQUIRE(f);
-    sf_writef_float(f, x.data(), sf_count_t(x.size()));
-    sf_close(f);
+    write_sound_file(p, groove(44100, bpm, seconds), 44100);
     return p;
 }
 

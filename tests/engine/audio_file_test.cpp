@@ -2,10 +2,9 @@
 // empty files give a one-line error.
 #include <catch2/catch.hpp>
 
-#include <sndfile.h>
-
 #include <fstream>
 
+#include "sound_file.hpp"
 #include "tactus/audio_file.hpp"
 #include "tactus/error.hpp"
 
@@ -17,14 +16,7 @@ namespace {
 fs::path temp(const std::string& name) { return fs::temp_directory_path() / ("tactus-audio-test-" + name); }
 
 void write_wav(const fs::path& p, int channels, int rate, const std::vector<float>& interleaved) {
-    SF_INFO info{};
-    info.channels = channels;
-    info.samplerate = rate;
-    info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-    SNDFILE* f = sf_open(p.c_str(), SFM_WRITE, &info);
-    REQUIRE(f);
-    sf_writef_float(f, interleaved.data(), sf_count_t(interleaved.size() / std::size_t(channels)));
-    sf_close(f);
+    tactus::test::write_sound_file(p, interleaved, rate, channels);
 }
 
 std::string error_of(const fs::path& p) {

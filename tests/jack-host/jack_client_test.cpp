@@ -9,7 +9,6 @@
 #include <cmath>
 #include <thread>
 
-#include <sndfile.h>
 
 #include <sstream>
 
@@ -18,6 +17,7 @@
 #include "jack_peers.hpp"
 #include "paths.hpp"
 #include "run.hpp"
+#include "sound_file.hpp"
 
 using namespace tactus::test;
 using namespace std::chrono_literals;
@@ -55,14 +55,7 @@ void play(Player& p) {
 
 fs_path write_wav(const std::string& name, const std::vector<float>& audio, int rate) {
     const auto p = std::filesystem::temp_directory_path() / ("tactus-jack-" + std::to_string(::getpid()) + "-" + name);
-    SF_INFO info{};
-    info.channels = 1;
-    info.samplerate = rate;
-    info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-    SNDFILE* f = sf_open(p.c_str(), SFM_WRITE, &info);
-    REQUIRE(f);
-    sf_writef_float(f, audio.data(), sf_count_t(audio.size()));
-    sf_close(f);
+    write_sound_file(p, audio, rate);
     return p;
 }
 

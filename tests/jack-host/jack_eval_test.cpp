@@ -3,7 +3,6 @@
 // audio, and the MIDI clock's beats agree with them.
 #include <catch2/catch.hpp>
 
-#include <sndfile.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +16,7 @@
 #include "jack_peers.hpp"
 #include "paths.hpp"
 #include "run.hpp"
+#include "sound_file.hpp"
 #include "tactus/audio_file.hpp"
 
 using namespace tactus::test;
@@ -50,16 +50,7 @@ TEST_CASE("eval-dev clips in real time: OSC beats score close to tactus-analyze"
         REQUIRE(rate == 44100);
         audio.resize(std::size_t(20 * rate));  // 20 s keeps CI fast
         const auto cut = std::filesystem::temp_directory_path() / ("tactus-eval-" + std::to_string(::getpid()) + ".wav");
-        {
-            SF_INFO info{};
-            info.channels = 1;
-            info.samplerate = 44100;
-            info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-            SNDFILE* f = sf_open(cut.c_str(), SFM_WRITE, &info);
-            REQUIRE(f);
-            sf_writef_float(f, audio.data(), sf_count_t(audio.size()));
-            sf_close(f);
-        }
+        write_sound_file(cut, audio, 44100);
         const auto offline = analyze(cut);
         std::filesystem::remove(cut);
         const std::string server = "tactus-eval-" + std::to_string(::getpid());

@@ -2,7 +2,6 @@
 // gives a clear message and a non-zero exit, never a crash or a hang.
 #include <catch2/catch.hpp>
 
-#include <sndfile.h>
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +12,7 @@
 
 #include "paths.hpp"
 #include "run.hpp"
+#include "sound_file.hpp"
 
 using namespace tactus::test;
 namespace fs = std::filesystem;
@@ -24,12 +24,6 @@ fs::path temp(const std::string& name) { return fs::temp_directory_path() / ("ta
 // A click track: 120 BPM, 4/4, at `rate` with `channels` channels.
 fs::path click_track(const std::string& name, int rate, int channels, double seconds, int format) {
     const auto p = temp(name);
-    SF_INFO info{};
-    info.channels = channels;
-    info.samplerate = rate;
-    info.format = format;
-    SNDFILE* f = sf_open(p.c_str(), SFM_WRITE, &info);
-    REQUIRE(f);
     const std::size_t n = std::size_t(seconds * rate);
     std::vector<float> x(n * std::size_t(channels), 0.f);
     for (std::size_t i = 0; i < n; ++i) {
@@ -38,8 +32,7 @@ fs::path click_track(const std::string& name, int rate, int channels, double sec
         const double v = since < 0.03 ? 0.8 * std::sin(2 * std::numbers::pi * 1000 * since) * (1 - since / 0.03) : 0.0;
         for (int c = 0; c < channels; ++c) x[i * std::size_t(channels) + std::size_t(c)] = float(v);
     }
-    sf_writef_float(f, x.data(), sf_count_t(n));
-    sf_close(f);
+    write_sound_file(p, x, rate, channels, format);
     return p;
 }
 
@@ -126,17 +119,10 @@ TEST_CASE("a wrong model file is refused before any audio is read", "[analyze]")
 
 TEST_CASE("NaN and Inf samples in a float file are replaced, counted and reported", "[analyze]") {
     const auto p = temp("nan.wav");
-    SF_INFO info{};
-    info.channels = 1;
-    info.samplerate = 22050;
-    info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-    SNDFILE* f = sf_open(p.c_str(), SFM_WRITE, &info);
-    REQUIRE(f);
     std::vector<float> x(22050 * 2, 0.1f);
     for (std::size_t i = 0; i < x.size(); i += 100) x[i] = std::numeric_limits<float>::quiet_NaN();
     for (std::size_t i = 50; i < x.size(); i += 100) x[i] = -std::numeric_limits<float>::infinity();
-    sf_writef_float(f, x.data(), sf_count_t(x.size()));
-    sf_close(f);
+    write_sound_file(p, x, 22050);
     const auto r = run(analyze() + " --activations " + quote(p));
     CHECK(r.status == 0);
     CHECK(r.err.find("882 samples") != std::string::npos);

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "sound_file.hpp"
 #include "uris.hpp"
 
 namespace tactus::test {
@@ -407,14 +408,7 @@ AudioData read_audio(const std::string& path) {
 }
 
 void write_wav(const std::string& path, const std::vector<float>& mono, double rate) {
-    SF_INFO info{};
-    info.samplerate = int(rate);
-    info.channels = 1;
-    info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-    SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
-    if (!f) throw std::runtime_error("cannot write " + path);
-    sf_writef_float(f, mono.data(), sf_count_t(mono.size()));
-    sf_close(f);
+    tactus::test::write_sound_file(path, mono, int(rate));
 }
 
 }  // namespace tactus::test
