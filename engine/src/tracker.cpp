@@ -40,6 +40,10 @@ constexpr double kEvidenceBelowPeakDb = 30.0;  // ... and sound this far below t
 constexpr int kPhaseWindow = 3;  // frames around the tracked phase that are followed freely
 constexpr int kLockSustainFrames = 15;  // frames the clarity must stay above the lock bar
 constexpr double kBeatLevelBeats = 8.0;  // beats of level history behind intensity
+constexpr double kGridGain = 0.25;         // how far a beat moves from the grid towards its detection
+constexpr double kGridPeriodGain = 0.02;   // how far the grid's period moves with that error
+constexpr double kGridSnapFrames = 3.0;    // a detection further off the grid restarts it there
+constexpr double kGridTempoSpread = 0.04;  // the grid's period stays this close to the tracked tempo
 
 std::vector<int> meters_for(int beats_per_bar) {
     if (beats_per_bar <= 0) return {2, 3, 4};
@@ -81,6 +85,16 @@ struct TactusTracker::Impl {
     std::int64_t listen_from = 0;  // frame where listening (re)started
     double locked_interval = 25;
     int locked_meter = 4;
+
+    // The beat grid: the filter places beats on whole 20 ms frames and its
+    // tempo states are whole frames too (128 BPM lies between 23 and 24),
+    // so the raw positions saw-tooth by a frame or two around the music's
+    // beats. The grid is a second-order phase-locked loop on the
+    // detections: a reported beat is the grid's next position pulled a
+    // quarter of the way to the detection, and the grid's period learns
+    // from the same error, so the jitter averages out over a few beats
+    // while drift is followed.
+    double grid_beat = kNoFrame, grid_period = 0;
 
     // detections
     double last_detection = kNoFrame;
@@ -134,7 +148,8 @@ struct TactusTracker::Impl {
         alt_frames = 0;
         k_track = -1;
         phase_alt_frames = 0;
-        last_detection = last_committed = pending_tap = last_now = kNoFrame;
+        last_detection = last_committed = pending_tap = last_now = grid_beat = kNoFrame;
+        grid_period = 0;
         now_step = 1;
         last_beat_in_bar = last_meter = 0;
         beat_count = bar_count = 0;
@@ -277,6 +292,31 @@ struct TactusTracker::Impl {
         return true;
     }
 
+    // The grid position nearest `frame`, or `frame` itself where the grid is
+    // unknown or further than kGridSnapFrames away.
+    double nearest_on_grid(double frame) const {
+        if (grid_beat < kNoFrame / 2 || grid_period <= 0) return frame;
+        const double on = grid_beat + std::round((frame - grid_beat) / grid_period) * grid_period;
+        return std::abs(frame - on) <= kGridSnapFrames ? on : frame;
+    }
+
+    // A detection at `detection` with the tracker's tempo `interval`: where
+    // the beat is reported.
+    double beat_on_grid(double detection, double interval) {
+        if (std::abs(grid_period / interval - 1.0) > kGridTempoSpread) grid_period = interval;  // a new tempo
+        const double expect = nearest_on_grid(detection);
+        if (expect == detection) {  // no grid yet, or it lost the beat: start afresh
+            grid_beat = detection;
+            grid_period = interval;
+            return grid_beat;
+        }
+        const double error = detection - expect;
+        grid_beat = expect + kGridGain * error;
+        grid_period = std::clamp(grid_period + kGridPeriodGain * error, interval * (1 - kGridTempoSpread),
+                                 interval * (1 + kGridTempoSpread));
+        return grid_beat;
+    }
+
     void start_hold(double interval, int meter) {
         holding = true;
         hold_period = interval;
@@ -323,7 +363,8 @@ struct TactusTracker::Impl {
             const double interval = kBpmFrames / override_bpm;
             const int k = int(std::lround(std::fmod(std::max(0.0, double(t) - pending_tap), interval)));
             filter.set_phase(k);
-            last_detection = pending_tap;
+            last_detection = grid_beat = pending_tap;
+            grid_period = interval;
             pending_tap = kNoFrame;
             if (!gate) start_hold(interval, locked_meter);
         }
@@ -437,11 +478,12 @@ struct TactusTracker::Impl {
         if (gate) {
             // a beat k frames ago, reported once it is `detection_lag` old
             const double beat_frame = double(t - k);
+            const double grid_interval = override_bpm > 0 ? interval : smooth_interval;
             if (k >= p.detection_lag && beat_frame - last_detection > 0.5 * interval)
-                detected(sink, beat_frame, now, beat_in_bar, meter, interval);
+                detected(sink, beat_on_grid(beat_frame, grid_interval), now, beat_in_bar, meter, interval);
             // commit the next beat when it is just over `lead` ahead; it and
             // the status are numbered on from the reported beats
-            const double next = double(t) + n_exact;
+            const double next = nearest_on_grid(double(t) + n_exact);
             const int steps = k >= p.detection_lag ? 1 : 2;
             const int next_bib = beat_in_bar_ahead(steps, next_in_bar);
             const int bar_meter = last_meter > 0 ? last_meter : meter;

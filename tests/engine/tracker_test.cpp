@@ -88,6 +88,31 @@ TEST_CASE("beats come from the grid of a steady groove, with tempo, meter and co
     }
 }
 
+TEST_CASE("off the 20 ms frame grid (128 BPM is 23.4 frames a beat) beats still fall evenly", "[tracker]") {
+    // the filter's beats land on whole frames; reported beats must not
+    // saw-tooth with them (lights and clocks would stagger by 20-40 ms)
+    for (double first : {0.25, 0.263, 0.277}) {
+        INFO("first beat at " << first << " s");
+        const auto r = analyze(tactus::test::groove(kRate, 128, 24, first));
+        const auto t = r.times(8, 24);
+        REQUIRE(t.size() >= 30);
+        std::vector<double> err;
+        for (double x : t) err.push_back(grid_error(x, first, 60.0 / 128));
+        double mean = 0;
+        for (double e : err) mean += e / double(err.size());
+        double var = 0, worst = 0;
+        for (double e : err) {
+            var += (e - mean) * (e - mean) / double(err.size());
+            worst = std::max(worst, std::abs(e - mean));
+        }
+        INFO("error against the groove's beats: mean " << mean * 1000 << " ms, sd " << std::sqrt(var) * 1000 << " ms, worst "
+                                                      << worst * 1000 << " ms from the mean");
+        CHECK(std::abs(mean) < 0.03);
+        CHECK(std::sqrt(var) < 0.005);
+        CHECK(worst < 0.011);
+    }
+}
+
 TEST_CASE("predictions are committed at least the lead before their beat and match the detections", "[tracker]") {
     const auto r = analyze(tactus::test::groove(kRate, 132, 20, 0.1));
     REQUIRE(r.predictions.size() >= 30);

@@ -36,11 +36,13 @@ T arg_as(const lo_arg* a) {
     return v;
 }
 
-pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env_extra, const std::string& err_path) {
+pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env_extra, const std::string& err_path,
+            int death_signal = SIGKILL) {
     SpawnOptions o;
     o.argv = argv;
     o.env = env_extra;
     o.stderr_path = err_path;
+    o.death_signal = death_signal;
     return spawn_process(o).pid;
 }
 
@@ -87,8 +89,9 @@ JackServer::~JackServer() {
 }
 
 void JackServer::start() {
+    const std::string log = "/tmp/tactus-test-jackd-" + name_ + ".log";
     pid_ = spawn({"jackd", "-n", name_, "-d", "dummy", "-r", std::to_string(rate_), "-p", std::to_string(period_)},
-                 {"JACK_NO_AUDIO_RESERVATION=1"}, "/tmp/tactus-test-jackd-" + name_ + ".log");
+                 {"JACK_NO_AUDIO_RESERVATION=1"}, log, SIGTERM);
     // ready when a client can connect
     for (int i = 0; i < 100; ++i) {
         std::this_thread::sleep_for(50ms);
@@ -99,7 +102,13 @@ void JackServer::start() {
             return;
         }
     }
-    throw std::runtime_error("jackd -n " + name_ + " did not start");
+    std::ifstream in(log);
+    std::string said((std::istreambuf_iterator<char>(in)), {});
+    if (said.find("Too many servers") != std::string::npos)
+        throw std::runtime_error("jackd -n " + name_ +
+                                 " did not start: JACK's server registry is full of servers that were killed "
+                                 "(no jackd running? remove /dev/shm/jack-shm-registry)");
+    throw std::runtime_error("jackd -n " + name_ + " did not start (see " + log + ")");
 }
 
 void JackServer::kill_hard() {

@@ -26,8 +26,9 @@ public:
     // argv[0] is looked up in PATH; `env` entries ("NAME=value") are added
     // to this process's environment.
     ChildProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                 const std::filesystem::path& output) {
+                 const std::filesystem::path& output, int death_signal = SIGKILL) {
         SpawnOptions o;
+        o.death_signal = death_signal;
         o.argv = argv;
         o.env = env;
         o.stdout_path = output.string();

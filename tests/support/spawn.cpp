@@ -59,7 +59,7 @@ Spawned spawn_process(const SpawnOptions& o) {
     const pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error("fork failed: " + std::string(std::strerror(errno)));
     if (pid == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        ::prctl(PR_SET_PDEATHSIG, o.death_signal);
         if (::getppid() != parent) ::_exit(127);  // the test died before prctl
         const int in = o.stdin_pipe ? fds[0] : ::open("/dev/null", O_RDONLY);
         const int fo = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -6,6 +6,7 @@
 // slot of the few servers JACK allows, and later tests cannot start theirs).
 // The signal follows the spawning thread: spawn from a thread that outlives
 // the child (the test's main thread).
+#include <signal.h>
 #include <sys/types.h>
 
 #include <string>
@@ -19,6 +20,10 @@ struct SpawnOptions {
     std::string stdout_path;              // empty: /dev/null
     std::string stderr_path;              // empty: /dev/null; "&1": with stdout
     bool stdin_pipe = false;              // else /dev/null
+    // What the child gets when the test dies. jackd wants SIGTERM: killed,
+    // it leaves its entry in JACK's server registry, which holds only 8,
+    // and after a few crashed tests no server can start.
+    int death_signal = SIGKILL;
 };
 
 struct Spawned {

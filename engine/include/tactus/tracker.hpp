@@ -3,7 +3,8 @@
 // filtering on the bar-pointer model over BeatNet's activations gives a
 // posterior over tempo, beat phase, meter and position in the bar, from which
 //  - beats are reported from the grid, `detection_lag` frames after they
-//    happened (the activation peak has then been seen);
+//    happened (the activation peak has then been seen), smoothed by a
+//    phase-locked loop between the whole frames the filter works in;
 //  - the next beat is predicted and committed `prediction_lead` ahead;
 //  - a periodicity measure of the activations ("clarity") gates everything,
 //    so noise, speech and silence produce no beats, and a hold mode carries
