@@ -49,7 +49,7 @@ void wait_for_port(const std::string& server, const std::string& port, Child& ch
 
 void play(Player& p) {
     p.start();
-    while (!p.done()) std::this_thread::sleep_for(20ms);
+    p.wait_done();
     std::this_thread::sleep_for(300ms);
 }
 
@@ -307,7 +307,7 @@ TEST_CASE("buffer-size changes while playing, and the monitor line", "[jack]") {
     REQUIRE(jack_set_buffer_size(player.client(), 1024) == 0);
     std::this_thread::sleep_for(6s);
     REQUIRE(jack_set_buffer_size(player.client(), 64) == 0);
-    while (!player.done()) std::this_thread::sleep_for(20ms);
+    player.wait_done();
     std::this_thread::sleep_for(300ms);
     int late = 0, on_grid = 0;
     const double period = 60.0 / 110.0;

@@ -64,7 +64,7 @@ TEST_CASE("eval-dev clips in real time: OSC beats score close to tactus-analyze"
         Player player(server, "player", audio);
         player.connect("tj:in_1");
         player.start();
-        while (!player.done()) std::this_thread::sleep_for(20ms);
+        player.wait_done();
         std::this_thread::sleep_for(300ms);
         std::vector<double> live, ref;
         for (const auto& m : osc.messages("/beat"))

@@ -90,7 +90,9 @@ JackServer::~JackServer() {
 
 void JackServer::start() {
     const std::string log = "/tmp/tactus-test-jackd-" + name_ + ".log";
-    pid_ = spawn({"jackd", "-n", name_, "-d", "dummy", "-r", std::to_string(rate_), "-p", std::to_string(period_)},
+    // -t: a client gets 5 s, not 0.5, to answer before the server drops
+    // it, so a loaded test machine does not lose the test's own clients
+    pid_ = spawn({"jackd", "-t", "5000", "-n", name_, "-d", "dummy", "-r", std::to_string(rate_), "-p", std::to_string(period_)},
                  {"JACK_NO_AUDIO_RESERVATION=1"}, log, SIGTERM);
     // ready when a client can connect
     for (int i = 0; i < 100; ++i) {
@@ -165,7 +167,17 @@ Player::Player(const std::string& server, const std::string& name, std::vector<f
     rate_ = jack_get_sample_rate(client_);
     out_ = jack_port_register(client_, "out", JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
     jack_set_process_callback(client_, process, this);
+    jack_on_info_shutdown(
+        client_, [](jack_status_t, const char*, void* self) { static_cast<Player*>(self)->shut_down_ = true; }, this);
     jack_activate(client_);
+}
+
+void Player::wait_done(double slack_s) const {
+    const auto until = std::chrono::steady_clock::now() +
+                       std::chrono::duration<double>(double(audio_.size()) / rate_ + slack_s);
+    while (!done() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(20ms);
+    if (shut_down()) throw std::runtime_error("player: the JACK server dropped the player client");
+    if (!done()) throw std::runtime_error("player: still playing long after its audio's length (is JACK running?)");
 }
 
 Player::~Player() {

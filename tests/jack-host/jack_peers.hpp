@@ -56,7 +56,14 @@ public:
     ~Player();
     void connect(const std::string& dest);
     void start();
-    bool done() const { return pos_.load() >= audio_.size(); }
+    // Played to the end, or dropped by the server (see shut_down()).
+    bool done() const { return pos_.load() >= audio_.size() || shut_down_.load(); }
+    // The server dropped this client (a loaded machine can miss its deadline).
+    bool shut_down() const { return shut_down_.load(); }
+    // Waits until done(); throws if the server dropped the player or it has
+    // not finished `slack_s` after its audio's length, so a test fails
+    // rather than hangs.
+    void wait_done(double slack_s = 30) const;
     // JACK time (microseconds) of the first sample played; 0 before.
     std::uint64_t start_usecs() const { return start_usecs_.load(); }
     // The same on CLOCK_MONOTONIC (seconds).
@@ -73,6 +80,7 @@ private:
     std::vector<float> audio_;
     std::atomic<std::size_t> pos_{0};
     std::atomic<bool> playing_{false};
+    std::atomic<bool> shut_down_{false};
     std::atomic<std::uint64_t> start_usecs_{0};
     std::atomic<double> start_mono_{0};
     double rate_ = 0;

@@ -43,7 +43,8 @@ TEST_CASE("a Link peer sees the tracked tempo and beats on the music's beats", "
     double tempo = 0;
     std::vector<double> offs;
     std::string shown;
-    while (!player.done()) {
+    const auto until = std::chrono::steady_clock::now() + 60s;
+    while (!player.done() && std::chrono::steady_clock::now() < until) {
         std::this_thread::sleep_for(500ms);
         if (player.start_usecs() == 0) continue;
         const auto state = peer.captureAppSessionState();
@@ -64,6 +65,8 @@ TEST_CASE("a Link peer sees the tracked tempo and beats on the music's beats", "
         // the music's, on top of its constant lead of about 17 ms
         near += off < 0.05 ? 1 : 0;
     }
+    REQUIRE_FALSE(player.shut_down());
+    REQUIRE(player.done());
     INFO("Link's beat grid off the groove's beats (ms): " << shown);
     CHECK(tempo == Approx(128).epsilon(0.01));
     CHECK(checked >= 10);

@@ -94,7 +94,7 @@ TEST_CASE("jalv runs tactus.lv2 under jackd: clock and notes and tempo and prese
 #endif
     const std::string tag = "tactus-lv2-" + std::to_string(::getpid());
     const auto tmp = std::filesystem::temp_directory_path();
-    ChildProcess jackd({"jackd", "--no-realtime", "-n", tag, "-d", "dummy", "-r", "48000", "-p", "256"},
+    ChildProcess jackd({"jackd", "--no-realtime", "-t", "5000", "-n", tag, "-d", "dummy", "-r", "48000", "-p", "256"},
                        {"JACK_NO_AUDIO_RESERVATION=1"}, tmp / (tag + "-jackd.log"), SIGTERM);
     jack_client_t* probe = nullptr;
     for (int i = 0; i < 100 && !probe && jackd.running(); ++i) {
