@@ -209,12 +209,19 @@ int Player::process(jack_nframes_t n, void* self) {
         std::fill(out, out + n, 0.f);
         return 0;
     }
-    std::size_t pos = p->pos_.load();
-    if (pos == 0) {
-        const jack_time_t first = jack_frames_to_time(p->client_, jack_last_frame_time(p->client_));
+    // The position follows JACK's frame clock, not a count of callbacks: a
+    // cycle this client misses on a loaded machine then skips a few ms of
+    // audio instead of delaying the rest of it against the clock that the
+    // tests measure beat times with.
+    const jack_nframes_t frame = jack_last_frame_time(p->client_);
+    if (!p->started_) {
+        p->started_ = true;
+        p->start_frame_ = frame;
+        const jack_time_t first = jack_frames_to_time(p->client_, frame);
         p->start_mono_ = monotonic_s() - double(jack_get_time() - first) * 1e-6;  // test peer: clock reads are fine
         p->start_usecs_ = first;
     }
+    const std::size_t pos = jack_nframes_t(frame - p->start_frame_);  // wraps like JACK's frame counter
     for (jack_nframes_t i = 0; i < n; ++i) out[i] = pos + i < p->audio_.size() ? p->audio_[pos + i] : 0.f;
     p->pos_ = pos + n;
     return 0;

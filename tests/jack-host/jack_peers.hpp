@@ -81,6 +81,8 @@ private:
     std::atomic<std::size_t> pos_{0};
     std::atomic<bool> playing_{false};
     std::atomic<bool> shut_down_{false};
+    bool started_ = false;            // process thread only
+    jack_nframes_t start_frame_ = 0;  // process thread only
     std::atomic<std::uint64_t> start_usecs_{0};
     std::atomic<double> start_mono_{0};
     double rate_ = 0;
