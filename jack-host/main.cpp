@@ -97,7 +97,7 @@ int run(Options& o) {
             session->update_clock_offset();
             TempoSnapshot s;
             (void)engine->snapshot_rt(&s);
-            session->update_transport(s.state == TrackState::locked || s.state == TrackState::hold);
+            session->update_transport(tracking(s));
             if (o.client.monitor) {
                 const double now = monotonic_now();
                 if (tty) {

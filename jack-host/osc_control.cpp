@@ -12,36 +12,25 @@
 #include <cstdio>
 #include <cstring>
 
+#include "osc_args.hpp"
 #include "osc_out.hpp"
 #include "tactus/error.hpp"
 
 namespace tactus::jack {
 namespace {
 
-// liblo places arguments at 4-byte offsets, below lo_arg's 8-byte
-// alignment: reading a member through the union would be undefined, so the
-// bytes are copied out.
-template <class T>
-T arg_as(const lo_arg* a) {
-    T v;
-    std::memcpy(&v, a, sizeof v);
-    return v;
-}
-
-const char* arg_string(const lo_arg* a) { return reinterpret_cast<const char*>(a); }
-
 // The numeric value of an OSC argument (f, i, d, h, T, F), or a string.
 bool arg_text(char type, const lo_arg* a, std::string* text) {
     char buf[64];
     switch (type) {
-        case 'f': std::snprintf(buf, sizeof buf, "%.9g", double(arg_as<float>(a))); break;
-        case 'd': std::snprintf(buf, sizeof buf, "%.17g", arg_as<double>(a)); break;
-        case 'i': std::snprintf(buf, sizeof buf, "%d", arg_as<std::int32_t>(a)); break;
-        case 'h': std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(arg_as<std::int64_t>(a))); break;
+        case 'f': std::snprintf(buf, sizeof buf, "%.9g", double(osc_arg_as<float>(a))); break;
+        case 'd': std::snprintf(buf, sizeof buf, "%.17g", osc_arg_as<double>(a)); break;
+        case 'i': std::snprintf(buf, sizeof buf, "%d", osc_arg_as<std::int32_t>(a)); break;
+        case 'h': std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(osc_arg_as<std::int64_t>(a))); break;
         case 'T': std::snprintf(buf, sizeof buf, "1"); break;
         case 'F': std::snprintf(buf, sizeof buf, "0"); break;
         case 's':
-        case 'S': *text = arg_string(a); return true;
+        case 'S': *text = osc_arg_string(a); return true;
         default: return false;
     }
     *text = buf;
@@ -138,7 +127,7 @@ void OscControl::handle(const char* data, std::size_t size, const sockaddr_in& f
     if (leaf.rfind("/param/", 0) == 0) return set(leaf.substr(7), 0);
     if (leaf == "/set") {
         if (argc < 2 || (types[0] != 's' && types[0] != 'S')) return bad("needs a name and a value");
-        return set(arg_string(argv[0]), 1);
+        return set(osc_arg_string(argv[0]), 1);
     }
     if (leaf == "/bpm") return set("bpm_override", 0);
     if (leaf == "/beats_per_bar") return set("beats_per_bar", 0);

@@ -2,6 +2,8 @@
 // interfaces. They only translate to Plugin (plugin.hpp); nothing throws
 // across them.
 #include <lv2/core/lv2.h>
+#include <lv2/core/lv2_util.h>
+#include <lv2/log/logger.h>
 #include <lv2/state/state.h>
 #include <lv2/worker/worker.h>
 
@@ -24,10 +26,7 @@ Plugin* self(LV2_Handle h) { return static_cast<Plugin*>(h); }
 void log_error(const LV2_Feature* const* features, const char* what) {
     LV2_URID_Map* map = nullptr;
     LV2_Log_Log* log = nullptr;
-    for (int i = 0; features && features[i]; ++i) {
-        if (!std::strcmp(features[i]->URI, LV2_URID__map)) map = static_cast<LV2_URID_Map*>(features[i]->data);
-        if (!std::strcmp(features[i]->URI, LV2_LOG__log)) log = static_cast<LV2_Log_Log*>(features[i]->data);
-    }
+    if (features) lv2_features_query(features, LV2_URID__map, &map, false, LV2_LOG__log, &log, false, nullptr);
     LV2_Log_Logger logger{};
     if (map) lv2_log_logger_init(&logger, map, log);
     if (logger.log) lv2_log_error(&logger, "tactus.lv2: %s\n", what);

@@ -58,6 +58,10 @@ void EventWriter::add_beat_rt(std::uint32_t offset, const BeatEvent& beat) noexc
 }
 
 void EventWriter::flush_rt(std::uint32_t base) noexcept {
+    if (!open_) {  // no output buffer this block: nothing to write them into
+        count_ = 0;
+        return;
+    }
     // insertion sort: few events, stable, no allocation
     for (std::size_t i = 1; i < count_; ++i)
         for (std::size_t j = i; j > 0 && pending_[j - 1].offset > pending_[j].offset; --j) {
@@ -68,7 +72,6 @@ void EventWriter::flush_rt(std::uint32_t base) noexcept {
     for (std::size_t i = 0; i < count_; ++i) {
         const Pending& p = pending_[i];
         const std::int64_t time = std::int64_t(base) + p.offset;
-        if (!open_) continue;
         if (p.is_beat) write_beat_rt(time, p.beat);
         else write_midi_rt(time, p);
     }

@@ -2,7 +2,6 @@
 
 #include <lv2/atom/util.h>
 #include <lv2/core/lv2_util.h>
-#include <lv2/log/log.h>
 
 #include <algorithm>
 #include <cmath>
@@ -22,7 +21,6 @@ namespace {
 constexpr std::uint32_t kChunk = 1024;
 constexpr std::size_t kMaxClock = 64;  // ticks in kChunk frames: 300 BPM at 8 kHz needs 16
 
-bool tracking(const TempoSnapshot& s) { return s.state == TrackState::locked || s.state == TrackState::hold; }
 
 
 LV2_URID_Map* required_map(const LV2_Feature* const* features) {
@@ -58,9 +56,7 @@ Plugin::Plugin(double sample_rate, const std::filesystem::path& bundle, const LV
       layout_(port_layout()),
       clock_(sample_rate),
       writer_(map_, urids_) {
-    LV2_Log_Log* log = nullptr;
-    lv2_features_query(features, LV2_LOG__log, &log, false, LV2_WORKER__schedule, &schedule_, false, nullptr);
-    lv2_log_logger_init(&logger_, map_, log);
+    lv2_features_query(features, LV2_WORKER__schedule, &schedule_, false, nullptr);
     engine_ = std::make_unique<Engine>(engine_config(sample_rate, bundle));  // loads the models
     const ParamSet defaults;
     for (std::size_t i = 0; i < kParamCount; ++i) {
@@ -307,7 +303,9 @@ LV2_Worker_Status Plugin::work(std::uint32_t size, const void* data) {
 // ---- outputs ----------------------------------------------------------------
 
 void Plugin::collect_events_rt() noexcept {
-    const bool beatnet = values_[std::size_t(ParamId::inference)].load(std::memory_order_relaxed) >= 0.5f;
+    // the mode the engine was given, not the port's: a change held back for
+    // a rebuild has not reached the analysis yet
+    const bool beatnet = engine_->param(ParamId::inference) >= 0.5f;
     const double offset_s = double(values_[std::size_t(ParamId::clock_offset_ms)].load(std::memory_order_relaxed)) / 1000.0;
     BeatEvent events[32];
     std::size_t n;
@@ -387,7 +385,7 @@ void Plugin::write_outputs_rt(std::int64_t end, const TempoSnapshot& snap) noexc
         if (float* p = outputs_[std::size_t(port)]) *p = v;
     };
     double phase = 0;
-    if (tracking(snap) && snap.bpm > 0 && snap.next_beat_frame >= 0) {
+    if (has_beat_grid(snap)) {
         const double period = rate_ * 60.0 / snap.bpm;
         const double x = double(end - snap.next_beat_frame) / period;
         phase = x - std::floor(x);

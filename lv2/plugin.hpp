@@ -15,7 +15,6 @@
 //    activate(), so run() never touches the disk.
 #include <lv2/atom/atom.h>
 #include <lv2/core/lv2.h>
-#include <lv2/log/logger.h>
 #include <lv2/state/state.h>
 #include <lv2/urid/urid.h>
 #include <lv2/worker/worker.h>
@@ -47,7 +46,6 @@ public:
     LV2_State_Status save(LV2_State_Store_Function store, LV2_State_Handle handle);
     LV2_State_Status restore(LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle);
 
-    const LV2_Log_Logger& logger() const { return logger_; }
 
 private:
     enum class WorkKind : std::uint32_t { process = 1, reset = 2 };
@@ -75,7 +73,6 @@ private:
     double rate_;
     LV2_URID_Map* map_ = nullptr;
     LV2_Worker_Schedule* schedule_ = nullptr;
-    LV2_Log_Logger logger_{};
     Urids urids_;
     const PortLayout& layout_;
     std::unique_ptr<Engine> engine_;

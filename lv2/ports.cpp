@@ -14,11 +14,9 @@ constexpr std::array<OutputSpec, kOutputCount> kOutputs = {{
 
 PortLayout build() {
     PortLayout l;
-    l.port_of.fill(-1);
     for (const ParamSpec& spec : param_table()) {
         if (!(spec.faces & kFaceLv2)) continue;
         l.params[l.param_count] = spec.id;
-        l.port_of[std::size_t(spec.id)] = std::int32_t(kFirstParamPort + l.param_count);
         ++l.param_count;
     }
     l.first_output = kFirstParamPort + l.param_count;

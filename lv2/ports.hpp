@@ -34,7 +34,6 @@ std::span<const OutputSpec> output_specs();
 struct PortLayout {
     std::uint32_t param_count = 0;               // LV2 control inputs
     std::array<ParamId, kParamCount> params{};   // port kFirstParamPort + i -> parameter
-    std::array<std::int32_t, kParamCount> port_of{};  // parameter -> port, -1: none
     std::uint32_t first_output = 0;
     std::uint32_t freewheel = 0;
     std::uint32_t count = 0;                     // ports in all

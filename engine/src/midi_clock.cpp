@@ -30,10 +30,6 @@ void put(MidiMessage* out, std::size_t max, std::size_t* n, std::uint32_t offset
     if (*n < max) out[(*n)++] = MidiMessage{offset, 1, {byte, 0, 0}};
 }
 
-bool tracking(const TempoSnapshot& s) {
-    return (s.state == TrackState::locked || s.state == TrackState::hold) && s.bpm > 0 && s.next_beat_frame >= 0;
-}
-
 }  // namespace
 
 void MidiClock::reset_rt() noexcept {
@@ -47,7 +43,7 @@ void MidiClock::reset_rt() noexcept {
 }
 
 void MidiClock::retune_rt(const TempoSnapshot& s, double at_frame, double offset_frames) noexcept {
-    if (!tracking(s)) return;  // free-running through a loss: keep the rate
+    if (!has_beat_grid(s)) return;  // free-running through a loss: keep the rate
     const double target = s.bpm / 60.0 / rate_;
     off_tempo_beats_ = std::abs(target / base_ - 1.0) > kTempoJump ? off_tempo_beats_ + 1 : 0;
     if (off_tempo_beats_ >= 2) {
@@ -74,7 +70,7 @@ std::size_t MidiClock::process_rt(std::int64_t block_start, std::uint32_t frames
         return n;
     }
     const double offset_frames = offset_s_ * rate_;
-    const bool locked = tracking(s);
+    const bool locked = has_beat_grid(s);
     if (running_ && !locked && stop_when_lost_ &&
         (s.state == TrackState::lost || s.state == TrackState::silent || s.state == TrackState::listening)) {
         put(out, max, &n, 0, kMidiStop);

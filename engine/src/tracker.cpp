@@ -381,10 +381,18 @@ struct TactusTracker::Impl {
             *lo = int(std::floor(c * (1.0 - kBandWidth)));
             *hi = int(std::ceil(c * (1.0 + kBandWidth)));
         };
-        auto mass_of = [&](int lo, int hi) {
-            double m = 0;
-            for (int i = std::max(lo, lo_i); i <= std::min(hi, filter.max_interval()); ++i) m += tempo[std::size_t(i - lo_i)];
-            return m;
+        // the posterior's tempo mass within [lo, hi] frames a beat, and its mean interval there
+        struct Mass {
+            double mass = 0, mean = 0;
+        };
+        auto mass_in = [&](int lo, int hi) {
+            Mass r;
+            for (int i = std::max(lo, lo_i); i <= std::min(hi, filter.max_interval()); ++i) {
+                r.mass += tempo[std::size_t(i - lo_i)];
+                r.mean += tempo[std::size_t(i - lo_i)] * i;
+            }
+            if (r.mass > 0) r.mean /= r.mass;
+            return r;
         };
         if (band_center <= 0 || (!gate && !holding)) band_center = mode;
         int lo = 0, hi = 0;
@@ -397,9 +405,9 @@ struct TactusTracker::Impl {
             if (alt > 0) {
                 int alo, ahi;
                 band_of(alt, &alo, &ahi);
-                alt_mass = mass_of(alo, ahi);
+                alt_mass = mass_in(alo, ahi).mass;
             }
-            alt_frames = alt_mass > p.switch_ratio * mass_of(lo, hi) ? alt_frames + 1 : 0;
+            alt_frames = alt_mass > p.switch_ratio * mass_in(lo, hi).mass ? alt_frames + 1 : 0;
             if (alt > 0 && alt_frames > int(p.switch_beats * alt)) {
                 band_center = alt;
                 alt_frames = 0;
@@ -420,15 +428,8 @@ struct TactusTracker::Impl {
             }
             if (w > 0) n_exact = m / w;
         }
-        double interval = band_center;
-        {
-            double w = 0, m = 0;
-            for (int i = std::max(lo, lo_i); i <= std::min(hi, filter.max_interval()); ++i) {
-                w += tempo[std::size_t(i - lo_i)];
-                m += tempo[std::size_t(i - lo_i)] * i;
-            }
-            if (w > 0) interval = m / w;
-        }
+        const Mass band = mass_in(lo, hi);
+        double interval = band.mass > 0 ? band.mean : band_center;
         if (override_bpm > 0) interval = kBpmFrames / override_bpm;
         else band_center = interval;  // the band follows the tempo's drift
         if (phase_held) n_exact = std::max(1.0, interval - double(k));  // the tracked phase's next beat

@@ -18,6 +18,7 @@
 #include "paths.hpp"
 #include "run.hpp"
 #include "sound_file.hpp"
+#include "tactus_jack_peer.hpp"
 
 using namespace tactus::test;
 using namespace std::chrono_literals;
@@ -25,27 +26,6 @@ using namespace std::chrono_literals;
 namespace {
 
 using fs_path = std::filesystem::path;
-
-std::string server_name(const char* tag) { return std::string("tactus-test-") + tag + "-" + std::to_string(::getpid()); }
-
-std::vector<std::string> tactus_jack(const std::string& name, std::vector<std::string> extra) {
-    std::vector<std::string> argv = {(bin_dir() / "tactus-jack").string(), "--name", name, "--no-connect",
-                                     "--osc-control-port", "0", "--model", "1"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    return argv;
-}
-
-std::vector<std::string> env_for(const std::string& server) {
-    return {"JACK_DEFAULT_SERVER=" + server, "TACTUS_MODEL_DIR=" + model_path(1).parent_path().string()};
-}
-
-void wait_for_port(const std::string& server, const std::string& port, Child& child) {
-    for (int i = 0; i < 100 && !jack_port_exists(server, port); ++i) {
-        REQUIRE(child.alive());
-        std::this_thread::sleep_for(50ms);
-    }
-    REQUIRE(jack_port_exists(server, port));
-}
 
 void play(Player& p) {
     p.start();
@@ -57,20 +37,6 @@ fs_path write_wav(const std::string& name, const std::vector<float>& audio, int 
     const auto p = std::filesystem::temp_directory_path() / ("tactus-jack-" + std::to_string(::getpid()) + "-" + name);
     write_sound_file(p, audio, rate);
     return p;
-}
-
-// Beat times from tactus-analyze on a file.
-std::vector<double> analyze_beats(const fs_path& file, const std::vector<std::string>& flags) {
-    std::string cmd = quote(bin_dir() / "tactus-analyze");
-    for (const auto& f : flags) cmd += " " + f;
-    const auto r = run(cmd + " " + quote(file));
-    REQUIRE(r.status == 0);
-    std::vector<double> t;
-    std::istringstream in(r.out);
-    double time;
-    int pos;
-    while (in >> time >> pos) t.push_back(time);
-    return t;
 }
 
 }  // namespace

@@ -17,25 +17,12 @@
 #include "paths.hpp"
 #include "run.hpp"
 #include "sound_file.hpp"
+#include "tactus_jack_peer.hpp"
 #include "tactus/audio_file.hpp"
 
 using namespace tactus::test;
 using namespace std::chrono_literals;
 
-namespace {
-
-std::vector<double> analyze(const std::filesystem::path& file) {
-    const auto r = run(quote(bin_dir() / "tactus-analyze") + " --predicted --lead 80 " + quote(file));
-    REQUIRE(r.status == 0);
-    std::vector<double> t;
-    std::istringstream in(r.out);
-    double time;
-    int pos;
-    while (in >> time >> pos) t.push_back(time);
-    return t;
-}
-
-}  // namespace
 
 TEST_CASE("eval-dev clips in real time: OSC beats score close to tactus-analyze", "[jack][shared]") {
     // Clips whose result does not hang on the stream's alignment to the
@@ -51,16 +38,15 @@ TEST_CASE("eval-dev clips in real time: OSC beats score close to tactus-analyze"
         audio.resize(std::size_t(20 * rate));  // 20 s keeps CI fast
         const auto cut = std::filesystem::temp_directory_path() / ("tactus-eval-" + std::to_string(::getpid()) + ".wav");
         write_sound_file(cut, audio, 44100);
-        const auto offline = analyze(cut);
+        const auto offline = analyze_beats(cut, {"--predicted", "--lead", "80"});
         std::filesystem::remove(cut);
-        const std::string server = "tactus-eval-" + std::to_string(::getpid());
+        const std::string server = server_name("eval");
         JackServer jackd(server, 44100, 256);
         OscReceiver osc;
         Child tj({(bin_dir() / "tactus-jack").string(), "--name", "tj", "--no-connect", "--osc-control-port", "0", "--monitor",
                   "--osc", "127.0.0.1:" + std::to_string(osc.port())},
                  {"JACK_DEFAULT_SERVER=" + server});
-        for (int i = 0; i < 100 && !jack_port_exists(server, "tj:in_1"); ++i) std::this_thread::sleep_for(50ms);
-        REQUIRE(jack_port_exists(server, "tj:in_1"));
+        wait_for_port(server, "tj:in_1", tj);
         Player player(server, "player", audio);
         player.connect("tj:in_1");
         player.start();

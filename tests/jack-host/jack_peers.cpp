@@ -1,12 +1,12 @@
 #include "jack_peers.hpp"
 
+#include "osc_args.hpp"
 #include "spawn.hpp"
 
 #include <fcntl.h>
 #include <jack/midiport.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -27,14 +27,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// liblo places arguments at 4-byte offsets, below lo_arg's 8-byte alignment:
-// copy the bytes out rather than read through the union.
-template <class T>
-T arg_as(const lo_arg* a) {
-    T v;
-    std::memcpy(&v, a, sizeof v);
-    return v;
-}
+using tactus::jack::osc_arg_as;
+using tactus::jack::osc_arg_string;
 
 pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env_extra, const std::string& err_path,
             int death_signal = SIGKILL) {
@@ -289,20 +283,20 @@ int OscReceiver::handler(const char* path, const char* types, lo_arg** argv, int
     m.jack_usecs = std::uint64_t(m.received * 1e6);
     for (int i = 0; i < argc; ++i) {
         switch (types[i]) {
-            case 'i': m.numbers.push_back(arg_as<std::int32_t>(argv[i])); break;
-            case 'f': m.numbers.push_back(arg_as<float>(argv[i])); break;
-            case 'd': m.numbers.push_back(arg_as<double>(argv[i])); break;
+            case 'i': m.numbers.push_back(osc_arg_as<std::int32_t>(argv[i])); break;
+            case 'f': m.numbers.push_back(osc_arg_as<float>(argv[i])); break;
+            case 'd': m.numbers.push_back(osc_arg_as<double>(argv[i])); break;
             case 't': {
                 // NTP time -> CLOCK_MONOTONIC seconds, through this process's clocks
                 timespec rt{};
                 clock_gettime(CLOCK_REALTIME, &rt);
                 const double unix_now = double(rt.tv_sec) + double(rt.tv_nsec) * 1e-9;
-                const auto tt = arg_as<lo_timetag>(argv[i]);
+                const auto tt = osc_arg_as<lo_timetag>(argv[i]);
                 const double unix_t = double(tt.sec) - 2208988800.0 + double(tt.frac) / 4294967296.0;
                 m.numbers.push_back(m.received - (unix_now - unix_t));
                 break;
             }
-            case 's': m.strings.emplace_back(reinterpret_cast<const char*>(argv[i])); break;
+            case 's': m.strings.emplace_back(osc_arg_string(argv[i])); break;
             default: break;
         }
     }
@@ -349,9 +343,9 @@ bool osc_send(int port, const std::string& path, const char* types, const std::v
                                      c->out->path = p;
                                      c->out->types = t;
                                      for (int i = 0; i < argc; ++i) {
-                                         if (t[i] == 's') c->out->strings.emplace_back(reinterpret_cast<const char*>(argv[i]));
-                                         else if (t[i] == 'f') c->out->numbers.push_back(arg_as<float>(argv[i]));
-                                         else if (t[i] == 'i') c->out->numbers.push_back(arg_as<std::int32_t>(argv[i]));
+                                         if (t[i] == 's') c->out->strings.emplace_back(osc_arg_string(argv[i]));
+                                         else if (t[i] == 'f') c->out->numbers.push_back(osc_arg_as<float>(argv[i]));
+                                         else if (t[i] == 'i') c->out->numbers.push_back(osc_arg_as<std::int32_t>(argv[i]));
                                      }
                                  }
                                  return 0;

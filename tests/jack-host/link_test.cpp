@@ -16,20 +16,18 @@
 #include "audio_fixtures.hpp"
 #include "jack_peers.hpp"
 #include "paths.hpp"
+#include "tactus_jack_peer.hpp"
 
 using namespace tactus::test;
 using namespace std::chrono_literals;
 
 TEST_CASE("a Link peer sees the tracked tempo and beats on the music's beats", "[jack][link]") {
-    const std::string server = "tactus-link-" + std::to_string(::getpid());
+    const std::string server = server_name("link");
     JackServer jackd(server, 48000, 256);
     ableton::Link peer(90.0);
     peer.enable(true);
-    Child tj({(bin_dir() / "tactus-jack").string(), "--name", "tjl", "--no-connect", "--osc-control-port", "0", "--model",
-              "1", "--link"},
-             {"JACK_DEFAULT_SERVER=" + server, "TACTUS_MODEL_DIR=" + model_path(1).parent_path().string()});
-    for (int i = 0; i < 100 && !jack_port_exists(server, "tjl:in_1"); ++i) std::this_thread::sleep_for(50ms);
-    REQUIRE(jack_port_exists(server, "tjl:in_1"));
+    Child tj(tactus_jack("tjl", {"--link"}), env_for(server));
+    wait_for_port(server, "tjl:in_1", tj);
     for (int i = 0; i < 50 && peer.numPeers() == 0; ++i) std::this_thread::sleep_for(100ms);
     REQUIRE(peer.numPeers() == 1);
     Player player(server, "player", groove(48000, 128, 20, 0.4));

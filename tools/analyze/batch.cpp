@@ -206,7 +206,11 @@ int run_batch(const std::vector<BatchInput>& inputs, const AnalyzeOptions& optio
     while (printed < n) {
         cv.wait_for(lock, std::chrono::milliseconds(100));
         while (printed < n && results[printed].done) {
-            Result& r = results[printed];
+            // moved out and printed unlocked: workers finishing meanwhile
+            // need not wait for the terminal
+            Result r = std::move(results[printed]);
+            results[printed].done = true;
+            lock.unlock();
             bar.clear();
             if (!r.error.empty()) {
                 std::fprintf(stderr, "%s\n", r.error.c_str());
@@ -215,9 +219,8 @@ int run_batch(const std::vector<BatchInput>& inputs, const AnalyzeOptions& optio
                 std::printf("# %s\n%s", inputs[printed].path.c_str(), r.text.c_str());
                 std::fflush(stdout);
             }
-            r.text.clear();
-            r.text.shrink_to_fit();
             ++printed;
+            lock.lock();
         }
         finished = std::size_t(std::count_if(results.begin(), results.end(), [](const Result& r) { return r.done; }));
         std::int64_t done = 0;

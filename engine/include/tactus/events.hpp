@@ -31,6 +31,11 @@ struct TempoSnapshot {
     TrackState state = TrackState::listening;
 };
 
+// Following the music: locked to it, or holding its last tempo and phase.
+inline bool tracking(const TempoSnapshot& s) { return s.state == TrackState::locked || s.state == TrackState::hold; }
+// ... with a beat grid to follow (a tempo and the next beat's position).
+inline bool has_beat_grid(const TempoSnapshot& s) { return tracking(s) && s.bpm > 0 && s.next_beat_frame >= 0; }
+
 class EventSink {
 public:
     virtual void on_event(const BeatEvent& event) = 0;

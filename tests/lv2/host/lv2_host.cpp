@@ -185,38 +185,43 @@ std::uint32_t Lv2Instance::port_index(const std::string& symbol) const {
 void Lv2Instance::set_control(const std::string& symbol, float value) { controls_[port_index(symbol)] = value; }
 float Lv2Instance::control(const std::string& symbol) const { return controls_[port_index(symbol)]; }
 
-void Lv2Instance::send_patch_set(const std::string& property_uri, float value) {
-    UridMap& u = world_.urids();
+namespace {
+
+// One atom object of `type` for the control port; `body` forges its properties.
+template <class Body>
+std::vector<std::uint8_t> forge_object(UridMap& u, const char* type, Body body) {
     std::vector<std::uint8_t> buf(256);
     LV2_Atom_Forge forge;
     lv2_atom_forge_init(&forge, u.map_feature());
     lv2_atom_forge_set_buffer(&forge, buf.data(), buf.size());
     LV2_Atom_Forge_Frame f;
-    lv2_atom_forge_object(&forge, &f, 0, u.map(LV2_PATCH__Set));
-    lv2_atom_forge_key(&forge, u.map(LV2_PATCH__property));
-    lv2_atom_forge_urid(&forge, u.map(property_uri.c_str()));
-    lv2_atom_forge_key(&forge, u.map(LV2_PATCH__value));
-    lv2_atom_forge_float(&forge, value);
+    lv2_atom_forge_object(&forge, &f, 0, u.map(type));
+    body(forge);
     lv2_atom_forge_pop(&forge, &f);
     buf.resize(forge.offset);
-    pending_messages_.push_back(std::move(buf));
+    return buf;
+}
+
+}  // namespace
+
+void Lv2Instance::send_patch_set(const std::string& property_uri, float value) {
+    UridMap& u = world_.urids();
+    pending_messages_.push_back(forge_object(u, LV2_PATCH__Set, [&](LV2_Atom_Forge& forge) {
+        lv2_atom_forge_key(&forge, u.map(LV2_PATCH__property));
+        lv2_atom_forge_urid(&forge, u.map(property_uri.c_str()));
+        lv2_atom_forge_key(&forge, u.map(LV2_PATCH__value));
+        lv2_atom_forge_float(&forge, value);
+    }));
 }
 
 void Lv2Instance::send_position(std::int64_t frame, float speed) {
     UridMap& u = world_.urids();
-    std::vector<std::uint8_t> buf(256);
-    LV2_Atom_Forge forge;
-    lv2_atom_forge_init(&forge, u.map_feature());
-    lv2_atom_forge_set_buffer(&forge, buf.data(), buf.size());
-    LV2_Atom_Forge_Frame f;
-    lv2_atom_forge_object(&forge, &f, 0, u.map(LV2_TIME__Position));
-    lv2_atom_forge_key(&forge, u.map(LV2_TIME__frame));
-    lv2_atom_forge_long(&forge, frame);
-    lv2_atom_forge_key(&forge, u.map(LV2_TIME__speed));
-    lv2_atom_forge_float(&forge, speed);
-    lv2_atom_forge_pop(&forge, &f);
-    buf.resize(forge.offset);
-    pending_messages_.push_back(std::move(buf));
+    pending_messages_.push_back(forge_object(u, LV2_TIME__Position, [&](LV2_Atom_Forge& forge) {
+        lv2_atom_forge_key(&forge, u.map(LV2_TIME__frame));
+        lv2_atom_forge_long(&forge, frame);
+        lv2_atom_forge_key(&forge, u.map(LV2_TIME__speed));
+        lv2_atom_forge_float(&forge, speed);
+    }));
 }
 
 void Lv2Instance::write_control_events() {

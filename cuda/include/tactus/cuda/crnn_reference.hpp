@@ -51,7 +51,7 @@ public:
             for (int r = 0; r < kClasses; ++r) sum[r] += p[r];
         }
         const float inv = 1.f / float(models_);
-        for (int r = 0; r < kClasses; ++r) probs[r] = models_ == 1 ? sum[r] : sum[r] * inv;
+        for (int r = 0; r < kClasses; ++r) probs[r] = sum[r] * inv;
     }
 
     // First model's intermediates of the last step.
