@@ -1,4 +1,6 @@
-// Per-frame cost of the feature extractor and the CPU CRNN (one core).
+// Per-frame cost of the feature extractor and the CPU CRNN (one core). The
+// CRNN benchmarks take the arithmetic as their argument: /0 exact (fp32),
+// /1 fast (bf16 products where the CPU has AVX-512 BF16).
 // Run with --benchmark_repetitions=10 --benchmark_report_aggregates_only=true
 // for median and spread.
 #include <benchmark/benchmark.h>
@@ -47,6 +49,10 @@ void BM_Features(benchmark::State& state) {
 }
 BENCHMARK(BM_Features);
 
+tactus::CrnnArithmetic arithmetic(const benchmark::State& state) {
+    return state.range(0) != 0 ? tactus::CrnnArithmetic::fast : tactus::CrnnArithmetic::exact;
+}
+
 std::vector<std::vector<float>> some_features() {
     tactus::FeatureExtractor fx;
     const auto audio = noise_audio(tactus::kHop * 200);
@@ -60,7 +66,7 @@ std::vector<std::vector<float>> some_features() {
 }
 
 void BM_Crnn(benchmark::State& state) {
-    tactus::CrnnCpu net(model().weights);
+    tactus::CrnnCpu net(model().weights, arithmetic(state));
     const auto feats = some_features();
     float p[3];
     std::size_t i = 0;
@@ -70,11 +76,11 @@ void BM_Crnn(benchmark::State& state) {
     }
     state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_Crnn);
+BENCHMARK(BM_Crnn)->Arg(0)->Arg(1);
 
 // Files: frames in batches of 32 (the input weights are read once per batch).
 void BM_CrnnBatch32(benchmark::State& state) {
-    tactus::CrnnCpu net(model().weights);
+    tactus::CrnnCpu net(model().weights, arithmetic(state));
     const auto feats = some_features();
     std::vector<float> batch(32 * tactus::kFeatures), p(32 * 3);
     for (int f = 0; f < 32; ++f) std::copy(feats[std::size_t(f)].begin(), feats[std::size_t(f)].end(), batch.begin() + f * tactus::kFeatures);
@@ -85,11 +91,11 @@ void BM_CrnnBatch32(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * 32);
     state.counters["us_per_frame"] = benchmark::Counter(double(state.iterations()) * 32, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
-BENCHMARK(BM_CrnnBatch32);
+BENCHMARK(BM_CrnnBatch32)->Arg(0)->Arg(1);
 
 void BM_FeaturesAndCrnn(benchmark::State& state) {
     tactus::FeatureExtractor fx;
-    tactus::CrnnCpu net(model().weights);
+    tactus::CrnnCpu net(model().weights, arithmetic(state));
     const auto audio = noise_audio(tactus::kHop * 64 + tactus::kFrameSize);
     fx.push(audio.data(), tactus::kFrameSize);
     float feat[tactus::kFeatures], p[3];
@@ -103,7 +109,7 @@ void BM_FeaturesAndCrnn(benchmark::State& state) {
     }
     state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_FeaturesAndCrnn);
+BENCHMARK(BM_FeaturesAndCrnn)->Arg(0)->Arg(1);
 
 #ifdef TACTUS_BENCH_EIGEN
 // The LSTM's two 600x300 GEMVs per frame with Eigen, for comparison with

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "tactus/error.hpp"
+#include "tactus/preset.hpp"
 
 #ifndef TACTUS_SOURCE_PRESET_DIR
 #define TACTUS_SOURCE_PRESET_DIR ""
@@ -162,17 +163,9 @@ void apply_preset(const std::string& name, Options& o) {
         const auto path = d / (name + ".json");
         std::error_code ec;
         if (!std::filesystem::is_regular_file(path, ec)) continue;
-        std::ifstream in(path);
-        json j;
-        try {
-            j = json::parse(in);
-        } catch (const json::parse_error&) {
-            throw Error("preset " + path.string() + " is not valid JSON");
-        }
-        if (!j.is_object() || !j.contains("params") || !j["params"].is_object())
-            throw Error("preset " + path.string() + " has no \"params\" object");
-        for (const auto& [key, v] : j["params"].items())
-            if (!take_param(o, key, v, "preset " + name)) throw Error("preset " + name + ": unknown parameter '" + key + "'");
+        // the LV2 bundle's reader: a preset out of range is an error, not clamped
+        const Preset preset = load_preset(path);
+        for (const auto& [id, v] : preset.values) o.params.set(id, v);
         o.preset = name;
         return;
     }

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "preset.hpp"
+#include "tactus/preset.hpp"
 #include "tactus/error.hpp"
 #include "ttl_writer.hpp"
 
@@ -35,10 +35,10 @@ int main(int argc, char** argv) {
         info.binary = argv[2];
         info.minor_version = std::atoi(argv[3]);
         info.micro_version = std::atoi(argv[4]);
-        std::vector<tactus::lv2::Preset> presets;
+        std::vector<tactus::Preset> presets;
         std::set<std::string> names;
         for (int i = 5; i < argc; ++i) {
-            presets.push_back(tactus::lv2::load_preset(argv[i]));
+            presets.push_back(tactus::load_preset(argv[i]));
             if (!names.insert(presets.back().name).second)
                 throw tactus::Error(std::string(argv[i]) + ": a second preset named \"" + presets.back().name + "\"");
         }

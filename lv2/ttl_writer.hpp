@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "preset.hpp"
+#include "tactus/preset.hpp"
 
 namespace tactus::lv2 {
 

@@ -54,7 +54,7 @@ public:
                 std::call_once(logged, [&] {
                     std::fprintf(stderr, "tactus: the CUDA device failed (%s); the CRNN goes on on the CPU\n", e.what());
                 });
-                fallback_ = cpu_provider()->make(service_->weights());
+                fallback_ = cpu_provider()->make(service_->weights(), CrnnArithmetic::exact);
             }
         }
         fallback_->run(features, frames, probabilities);
@@ -70,7 +70,8 @@ class CudaProvider final : public CrnnProvider {
 public:
     explicit CudaProvider(const DeviceInfo& info) : info_(info) {}
 
-    std::unique_ptr<CrnnBackend> make(const std::vector<const CrnnWeights*>& ensemble) override {
+    // fp32 whatever the arithmetic asked for (it chooses the CPU's)
+    std::unique_ptr<CrnnBackend> make(const std::vector<const CrnnWeights*>& ensemble, CrnnArithmetic) override {
         if (ensemble.empty()) throw Error("no model given");
         const std::uint64_t key = fingerprint(ensemble);
         std::lock_guard lock(m_);

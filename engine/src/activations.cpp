@@ -8,25 +8,26 @@
 
 namespace tactus {
 
-ActivationPipeline::ActivationPipeline(const CrnnWeights& weights, double input_rate, CrnnProvider* device)
-    : ActivationPipeline(std::vector<const CrnnWeights*>{&weights}, input_rate, device) {}
+ActivationPipeline::ActivationPipeline(const CrnnWeights& weights, double input_rate, CrnnProvider* device,
+                                       CrnnArithmetic arithmetic)
+    : ActivationPipeline(std::vector<const CrnnWeights*>{&weights}, input_rate, device, arithmetic) {}
 
 ActivationPipeline::ActivationPipeline(const std::vector<const CrnnWeights*>& ensemble, double input_rate,
-                                       CrnnProvider* device)
+                                       CrnnProvider* device, CrnnArithmetic arithmetic)
     : resampler_(input_rate, kFeatureRate),
       feat_(std::size_t(kBatchMax) * kFeatures),
       probs_(std::size_t(kBatchMax) * kClasses) {
     if (ensemble.empty()) throw Error("no model given");
-    crnn_ = (device ? *device : *cpu_provider()).make(ensemble);
+    crnn_ = (device ? *device : *cpu_provider()).make(ensemble, arithmetic);
 }
 
 ActivationPipeline::ActivationPipeline(const std::vector<std::filesystem::path>& model_files, double input_rate,
-                                       CrnnProvider* device)
+                                       CrnnProvider* device, CrnnArithmetic arithmetic)
     : resampler_(input_rate, kFeatureRate),
       feat_(std::size_t(kBatchMax) * kFeatures),
       probs_(std::size_t(kBatchMax) * kClasses) {
     if (model_files.empty()) throw Error("no model given");
-    crnn_ = (device ? *device : *cpu_provider()).make_from_files(model_files);
+    crnn_ = (device ? *device : *cpu_provider()).make_from_files(model_files, arithmetic);
 }
 
 void ActivationPipeline::set_batch(int frames) { batch_ = std::clamp(frames, 1, kBatchMax); }

@@ -18,7 +18,8 @@ namespace {
 // bitwise the same.
 class CpuEnsemble final : public CrnnBackend {
 public:
-    void add(const CrnnWeights& w) { nets_.push_back(std::make_unique<CrnnCpu>(w)); }
+    explicit CpuEnsemble(CrnnArithmetic a) : arithmetic_(a) {}
+    void add(const CrnnWeights& w) { nets_.push_back(std::make_unique<CrnnCpu>(w, arithmetic_)); }
     void reset() override {
         for (auto& n : nets_) n->reset();
     }
@@ -39,6 +40,7 @@ public:
     }
 
 private:
+    CrnnArithmetic arithmetic_;
     std::vector<std::unique_ptr<CrnnCpu>> nets_;
     float probs_[kMaxFrames * kClasses] = {};
     float sum_[kMaxFrames * kClasses] = {};
@@ -46,15 +48,16 @@ private:
 
 class CpuProvider final : public CrnnProvider {
 public:
-    std::unique_ptr<CrnnBackend> make(const std::vector<const CrnnWeights*>& ensemble) override {
+    std::unique_ptr<CrnnBackend> make(const std::vector<const CrnnWeights*>& ensemble, CrnnArithmetic a) override {
         if (ensemble.empty()) throw Error("no model given");
-        auto e = std::make_unique<CpuEnsemble>();
+        auto e = std::make_unique<CpuEnsemble>(a);
         for (const CrnnWeights* w : ensemble) e->add(*w);
         return e;
     }
-    std::unique_ptr<CrnnBackend> make_from_files(const std::vector<std::filesystem::path>& files) override {
+    std::unique_ptr<CrnnBackend> make_from_files(const std::vector<std::filesystem::path>& files,
+                                                 CrnnArithmetic a) override {
         if (files.empty()) throw Error("no model given");
-        auto e = std::make_unique<CpuEnsemble>();
+        auto e = std::make_unique<CpuEnsemble>(a);
         for (const auto& path : files) e->add(load_model(path).weights);  // one model's weights at a time
         return e;
     }
@@ -79,13 +82,14 @@ std::shared_ptr<CrnnProvider> open_gpu(CudaProviderFactory factory, int index, s
 
 }  // namespace
 
-std::unique_ptr<CrnnBackend> CrnnProvider::make_from_files(const std::vector<std::filesystem::path>& model_files) {
+std::unique_ptr<CrnnBackend> CrnnProvider::make_from_files(const std::vector<std::filesystem::path>& model_files,
+                                                          CrnnArithmetic arithmetic) {
     std::vector<Model> models;
     models.reserve(model_files.size());
     for (const auto& path : model_files) models.push_back(load_model(path));
     std::vector<const CrnnWeights*> ensemble;
     for (const auto& m : models) ensemble.push_back(&m.weights);
-    return make(ensemble);
+    return make(ensemble, arithmetic);
 }
 
 std::optional<DeviceChoice> parse_device(std::string_view text) {

@@ -43,6 +43,10 @@ double thread_cpu_seconds() {
     return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
 }
 
+// 5 ms of audio: with small periods a post per block would wake the worker
+// hundreds of times a second for nothing.
+std::size_t wake_threshold(double rate) { return std::max<std::size_t>(Engine::kQuantum, std::size_t(rate / 200)); }
+
 std::size_t fifo_samples(const EngineConfig& c) {
     return std::size_t(std::max(c.sample_rate, 48000.0) * std::max(c.fifo_seconds, 0.1));
 }
@@ -61,7 +65,7 @@ Engine::Engine(EngineConfig config)
         applied_[i] = cfg_.params.values()[i];
     }
     if (sem_init(&wake_, 0, 0) != 0) throw Error("cannot create the worker semaphore");
-    wake_samples_ = std::max<std::size_t>(kQuantum, std::size_t(cfg_.sample_rate / 200));
+    wake_samples_.store(wake_threshold(cfg_.sample_rate), std::memory_order_relaxed);
     dispatch_ = std::make_unique<Dispatch>(*this);
     rebuild(cfg_.sample_rate);
     restarts_.store(0, std::memory_order_relaxed);
@@ -111,10 +115,7 @@ void Engine::push_rt(const float* const* channels, int num_channels, std::uint32
     mix(span.second, span.first_size, span.second_size);
     fifo_.commit_rt(frames);
     fifo_written_.store(fifo_written_.load(std::memory_order_relaxed) + frames, std::memory_order_relaxed);
-    // Wake the worker once there is enough for it to do (5 ms of audio):
-    // with small periods a post per block would wake it hundreds of times a
-    // second for nothing.
-    if (fifo_.read_available_rt() >= wake_samples_) sem_post(&wake_);
+    if (fifo_.read_available_rt() >= wake_samples_.load(std::memory_order_relaxed)) sem_post(&wake_);
 }
 
 std::size_t Engine::pop_events_rt(BeatEvent* out, std::size_t max) noexcept { return events_.pop_rt(out, max); }
@@ -139,6 +140,7 @@ void Engine::reset() { reset_gen_.fetch_add(1, std::memory_order_release); }
 void Engine::set_sample_rate(double rate) {
     if (!(rate >= kMinSampleRate && rate <= kMaxSampleRate))
         throw Error("unsupported sample rate " + std::to_string(rate) + " Hz");
+    wake_samples_.store(wake_threshold(rate), std::memory_order_relaxed);
     rate_request_.store(rate, std::memory_order_relaxed);
     rate_request_at_.store(fifo_written_.load(std::memory_order_relaxed), std::memory_order_relaxed);
     rate_gen_.fetch_add(1, std::memory_order_release);

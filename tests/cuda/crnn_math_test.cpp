@@ -62,7 +62,7 @@ TEST_CASE("the kernels' ensemble mean equals the CPU ensemble's", "[cuda][crnn]"
     const auto x = groove_features(&frames);
     std::vector<const CrnnWeights*> all;
     for (int id = 1; id <= 3; ++id) all.push_back(&tactus::test::model(id).weights);
-    auto cpu = cpu_provider()->make(all);
+    auto cpu = cpu_provider()->make(all, CrnnArithmetic::exact);
     cuda::CrnnReference ref(all);
     std::vector<float> pc(std::size_t(frames) * 3);
     for (int f = 0; f < frames; f += CrnnBackend::kMaxFrames)

@@ -69,7 +69,7 @@ std::vector<float> run_reference(const std::vector<const CrnnWeights*>& models, 
 }
 
 std::vector<float> run_cpu(const std::vector<const CrnnWeights*>& models, const std::vector<float>& x) {
-    auto cpu = cpu_provider()->make(models);
+    auto cpu = cpu_provider()->make(models, CrnnArithmetic::exact);
     std::vector<float> p(std::size_t(frames_of(x)) * 3);
     for (int f = 0; f < frames_of(x); f += CrnnBackend::kMaxFrames)
         cpu->run(x.data() + std::size_t(f) * kFeatures, std::min(CrnnBackend::kMaxFrames, frames_of(x) - f),

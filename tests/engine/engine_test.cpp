@@ -217,6 +217,17 @@ TEST_CASE("reset, reconfiguration, taps and rate changes while audio flows", "[e
     CHECK(found >= 40);
 }
 
+TEST_CASE("the worker is woken by 5 ms of audio at the current rate, also after a rate change", "[engine]") {
+    Engine e(config(192000));
+    CHECK(e.wake_samples() == 960);
+    // at 8 kHz 960 samples would be 120 ms of audio: the worker would see
+    // the stream in 120 ms steps (the floor is one 128-sample chunk)
+    e.set_sample_rate(8000);
+    CHECK(e.wake_samples() == 128);
+    e.set_sample_rate(48000);
+    CHECK(e.wake_samples() == 240);
+}
+
 TEST_CASE("a sample-rate change mid-stream keeps stream positions and beats", "[engine]") {
     const auto a = tactus::test::clicks(44100, 120, 12, 0.1);
     const auto b = tactus::test::clicks(48000, 120, 20, 0.1);

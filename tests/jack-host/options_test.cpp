@@ -81,11 +81,12 @@ TEST_CASE("bad configs are refused with one clear line", "[jack-options]") {
     CHECK_THROWS_AS(load_config("/nonexistent/config.json", o), Error);
 }
 
-TEST_CASE("presets apply parameters, an unknown one names the known ones", "[jack-options]") {
+TEST_CASE("presets apply parameters; an unknown preset names the known ones; a bad one is an error", "[jack-options]") {
     const auto dir = fs::temp_directory_path() / "tactus-jack-test-presets";
     fs::create_directories(dir);
     std::ofstream(dir / "fast.json") << R"({"name": "fast", "label": "Fast", "params": {"min_bpm": 140, "max_bpm": 200, "beats_per_bar": 4}})";
-    std::ofstream(dir / "broken.json") << R"({"name": "broken", "params": {"speed": 3}})";
+    std::ofstream(dir / "broken.json") << R"({"name": "broken", "label": "Broken", "params": {"speed": 3}})";
+    std::ofstream(dir / "too-fast.json") << R"({"name": "too-fast", "label": "Too fast", "params": {"max_bpm": 900}})";
     ::setenv("TACTUS_PRESET_DIR", dir.c_str(), 1);
     Options o;
     apply_preset("fast", o);
@@ -98,6 +99,14 @@ TEST_CASE("presets apply parameters, an unknown one names the known ones", "[jac
         CHECK(std::string(e.what()).find("fast") != std::string::npos);
     }
     CHECK_THROWS_AS(apply_preset("broken", o), Error);
+    // as in the LV2 bundle, a value out of range is an error, not clamped
+    try {
+        apply_preset("too-fast", o);
+        FAIL("no error");
+    } catch (const Error& e) {
+        CHECK(std::string(e.what()).find("max_bpm") != std::string::npos);
+    }
+    CHECK(o.params.get(ParamId::max_bpm) == 200);  // nothing of it applied
     CHECK_THROWS_AS(apply_preset("../etc/passwd", o), Error);
     ::unsetenv("TACTUS_PRESET_DIR");
 }

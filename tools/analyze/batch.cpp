@@ -63,11 +63,11 @@ public:
         for (const auto& f : files) models_.push_back(load_model(f));
         for (const auto& m : models_) weights_.push_back(&m.weights);
     }
-    std::unique_ptr<CrnnBackend> make(const std::vector<const CrnnWeights*>& ensemble) override {
-        return inner_->make(ensemble);
+    std::unique_ptr<CrnnBackend> make(const std::vector<const CrnnWeights*>& ensemble, CrnnArithmetic a) override {
+        return inner_->make(ensemble, a);
     }
-    std::unique_ptr<CrnnBackend> make_from_files(const std::vector<fs::path>& files) override {
-        return files == files_ ? inner_->make(weights_) : inner_->make_from_files(files);
+    std::unique_ptr<CrnnBackend> make_from_files(const std::vector<fs::path>& files, CrnnArithmetic a) override {
+        return files == files_ ? inner_->make(weights_, a) : inner_->make_from_files(files, a);
     }
     std::string describe() const override { return inner_->describe(); }
     bool is_gpu() const override { return inner_->is_gpu(); }

@@ -88,6 +88,7 @@ Events analyse(const std::vector<float>& audio, Inference inference, const std::
     cfg.inference = inference;
     cfg.batch_frames = 32;
     cfg.device = device;
+    cfg.arithmetic = CrnnArithmetic::exact;  // the GPU's: compare like with like
     Analyzer a(models, cfg);
     Events ev;
     a.feed(audio.data(), audio.size(), ev);

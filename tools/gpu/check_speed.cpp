@@ -38,7 +38,7 @@ std::vector<float> random_features(std::size_t frames) {
 
 // One CPU core: the ensemble, one stream, `batch` frames per call.
 double cpu_crnn_rt(const std::vector<const CrnnWeights*>& models, int batch) {
-    auto net = cpu_provider()->make(models);
+    auto net = cpu_provider()->make(models, CrnnArithmetic::exact);
     const int frames = 2000;
     const auto x = random_features(std::size_t(frames));
     std::vector<float> p(std::size_t(frames) * 3);

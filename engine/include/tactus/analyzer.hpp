@@ -29,6 +29,12 @@ struct AnalyzerConfig {
     // Where the CRNN runs; null: the CPU. The engine opens it once (see
     // open_crnn_device) and every analysis it rebuilds shares it.
     std::shared_ptr<CrnnProvider> device;
+    // How the CPU multiplies in tactus mode; BeatNet mode is always exact,
+    // to stay BeatNet.
+    CrnnArithmetic arithmetic = CrnnArithmetic::fast;
+    CrnnArithmetic crnn_arithmetic() const {
+        return inference == Inference::beatnet ? CrnnArithmetic::exact : arithmetic;
+    }
 };
 
 class Analyzer final : FrameSink, BeatSink {

@@ -6,13 +6,14 @@
 // interleaved for the cell update); step() does not allocate.
 #include <memory>
 
+#include "tactus/crnn_backend.hpp"
 #include "tactus/model.hpp"
 
 namespace tactus {
 
 class CrnnCpu {
 public:
-    explicit CrnnCpu(const CrnnWeights& weights);
+    explicit CrnnCpu(const CrnnWeights& weights, CrnnArithmetic arithmetic = CrnnArithmetic::exact);
     ~CrnnCpu();
     CrnnCpu(const CrnnCpu&) = delete;
     CrnnCpu& operator=(const CrnnCpu&) = delete;

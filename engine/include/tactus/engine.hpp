@@ -102,6 +102,8 @@ public:
     void tap() { tap_rt(); }
     EngineStats stats() const;
     double sample_rate() const { return worker_rate_.load(std::memory_order_relaxed); }
+    // FIFO content (samples) that wakes the worker: 5 ms at the newest rate.
+    std::size_t wake_samples() const { return wake_samples_.load(std::memory_order_relaxed); }
 
     // Worker-thread callback for every event (tactus-analyze, OSC senders).
     // Set before start()/process(). Called on the worker thread.
@@ -146,7 +148,7 @@ private:
     std::atomic<std::int64_t> stream_pos_{0};
     std::atomic<std::int64_t> dropped_frames_{0}, pending_drop_{0};
     std::atomic<std::uint64_t> fifo_written_{0};  // samples written (RT stores, others read)
-    std::size_t wake_samples_ = kQuantum;  // FIFO content that wakes the worker
+    std::atomic<std::size_t> wake_samples_{kQuantum};  // FIFO content that wakes the worker
     std::array<std::atomic<float>, kParamCount> params_;
     std::atomic<std::uint32_t> param_gen_{0}, reset_gen_{0};
     std::atomic<double> rate_request_{0};

@@ -1,11 +1,11 @@
-#include "preset.hpp"
+#include "tactus/preset.hpp"
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "tactus/error.hpp"
 
-namespace tactus::lv2 {
+namespace tactus {
 
 ParamSet Preset::full() const {
     ParamSet p;
@@ -56,4 +56,4 @@ Preset load_preset(const std::filesystem::path& file) {
     return p;
 }
 
-}  // namespace tactus::lv2
+}  // namespace tactus

@@ -3,9 +3,10 @@
 //   {"name": "club", "label": "Club 4/4, 115-135 BPM", "description": "...",
 //    "params": {"min_bpm": 115, "beats_per_bar": 4, "model": "ensemble"}}
 // Keys of "params" are parameter-table names; values numbers, or labels for
-// choices and toggles. Read by the TTL generator, which turns them into LV2
-// presets; anything unknown or out of range is an error, so a bad preset
-// fails the build instead of being half applied.
+// choices and toggles. Read by the LV2 TTL generator, which turns them into
+// LV2 presets, and by tactus-jack's --preset: anything unknown or out of
+// range is an error in both, so a bad preset fails the build or the start
+// instead of being half applied.
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -13,11 +14,11 @@
 
 #include "tactus/params.hpp"
 
-namespace tactus::lv2 {
+namespace tactus {
 
 struct Preset {
     std::string name, label, description;
-    std::vector<std::pair<ParamId, float>> values;  // in file order
+    std::vector<std::pair<ParamId, float>> values;  // by key name (JSON objects are unordered)
     // every parameter: the preset's value, or the default
     ParamSet full() const;
 };
@@ -25,4 +26,4 @@ struct Preset {
 // Throws tactus::Error naming the file and the problem.
 Preset load_preset(const std::filesystem::path& file);
 
-}  // namespace tactus::lv2
+}  // namespace tactus
