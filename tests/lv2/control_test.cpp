@@ -2,7 +2,7 @@
 // the parameters that rebuild the analysis, the model among them), the
 // output offset shifts every output, the clock stops when switched off, a
 // transport relocation restarts the analysis and a rolling transport
-// does not.
+// does not. Without a host worker, changes that rebuild wait for activate().
 #include <catch2/catch.hpp>
 
 #include "audio_fixtures.hpp"
@@ -210,4 +210,30 @@ TEST_CASE("BeatNet inference: its detections are sent as they come", "[lv2]") {
         for (const auto& e : ref) same += e.frame == b.stream_frame && e.beat_in_bar == b.beat_in_bar;
     }
     CHECK(same >= int(0.95 * double(ref.size())));
+}
+
+TEST_CASE("without a worker a held-back switch to BeatNet inference sends nothing of BeatNet's until activate()",
+          "[lv2]") {
+    // The analysis runs the tactus tracker until the rebuild: its beats go
+    // out as committed predictions only, never its detections as well.
+    const auto audio = read_audio(example());
+    Lv2World world(built_lv2_path());
+    Lv2Instance inst(world, audio.rate, WorkerMode::none);
+    REQUIRE(inst.ok());
+    const std::size_t half = audio.left.size() / 2;
+    const std::vector<float> first(audio.left.begin(), audio.left.begin() + std::ptrdiff_t(half));
+    run_fixed(inst, first, 300);
+    inst.set_control("inference", 1);
+    std::size_t before = inst.beats.size();
+    run_fixed(inst, audio.left, 300);
+    REQUIRE(inst.beats.size() > before + 4);
+    for (std::size_t i = before; i < inst.beats.size(); ++i) {
+        CHECK(inst.beats[i].predicted);
+        if (i > before) CHECK(inst.beats[i].frame - inst.beats[i - 1].frame > std::int64_t(0.3 * audio.rate));
+    }
+    inst.reactivate();
+    before = inst.beats.size();
+    run_fixed(inst, audio.left, 300);
+    REQUIRE(inst.beats.size() > before + 4);
+    for (std::size_t i = before; i < inst.beats.size(); ++i) CHECK_FALSE(inst.beats[i].predicted);  // BeatNet's now
 }
