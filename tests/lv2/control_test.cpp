@@ -16,6 +16,19 @@ namespace {
 
 std::string example() { return (source_dir() / "examples" / "groove-120bpm.flac").string(); }
 
+// A host with no worker thread that has played the example's first half.
+struct NoWorkerHost {
+    AudioData audio = read_audio(example());
+    Lv2World world{built_lv2_path()};
+    Lv2Instance inst{world, audio.rate, WorkerMode::none};
+    std::vector<float> first;
+    NoWorkerHost() {
+        REQUIRE(inst.ok());
+        first.assign(audio.left.begin(), audio.left.begin() + std::ptrdiff_t(audio.left.size() / 2));
+        run_fixed(inst, first, 300);
+    }
+};
+
 }  // namespace
 
 TEST_CASE("the BPM override (by port or by patch:Set) pins the tempo", "[lv2]") {
@@ -164,13 +177,8 @@ TEST_CASE("a transport relocation while rolling restarts the analysis but rollin
 TEST_CASE("without a worker parameters that rebuild the analysis wait for activate()", "[lv2]") {
     // run() must not load model files: in a host with no worker (run()
     // analyses itself) a rebuild is held back until the host re-activates
-    const auto audio = read_audio(example());
-    Lv2World world(built_lv2_path());
-    Lv2Instance inst(world, audio.rate, WorkerMode::none);
-    REQUIRE(inst.ok());
-    const std::size_t half = audio.left.size() / 2;
-    const std::vector<float> first(audio.left.begin(), audio.left.begin() + std::ptrdiff_t(half));
-    run_fixed(inst, first, 300);
+    NoWorkerHost host;
+    auto& [audio, world, inst, first] = host;
     inst.set_control("beats_per_bar", 3);
     std::size_t before = inst.beats.size();
     run_fixed(inst, first, 300);
@@ -216,13 +224,8 @@ TEST_CASE("without a worker a held-back switch to BeatNet inference sends nothin
           "[lv2]") {
     // The analysis runs the tactus tracker until the rebuild: its beats go
     // out as committed predictions only, never its detections as well.
-    const auto audio = read_audio(example());
-    Lv2World world(built_lv2_path());
-    Lv2Instance inst(world, audio.rate, WorkerMode::none);
-    REQUIRE(inst.ok());
-    const std::size_t half = audio.left.size() / 2;
-    const std::vector<float> first(audio.left.begin(), audio.left.begin() + std::ptrdiff_t(half));
-    run_fixed(inst, first, 300);
+    NoWorkerHost host;
+    auto& [audio, world, inst, first] = host;
     inst.set_control("inference", 1);
     std::size_t before = inst.beats.size();
     run_fixed(inst, audio.left, 300);
