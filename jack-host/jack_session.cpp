@@ -9,13 +9,12 @@
 #include <ctime>
 
 #include "link_sync.hpp"
+#include "tactus/beat_note.hpp"
 #include "tactus/error.hpp"
 
 namespace tactus::jack {
 namespace {
 
-constexpr std::uint8_t kNoteBeat = 60, kNoteDownbeat = 62;  // C and D
-constexpr double kNoteLength_s = 0.05;
 constexpr std::size_t kMaxMidi = 128;
 
 }  // namespace
@@ -208,15 +207,14 @@ void JackSession::write_midi_rt(void* buffer, jack_nframes_t n, std::int64_t blo
         note_off_at_ = -1;
     }
     for (std::size_t i = 0; notes && i < beats && count + 1 < kMaxMidi; ++i) {
-        const std::uint8_t key = due[i].event.beat_in_bar == 1 ? kNoteDownbeat : kNoteBeat;
-        const auto velocity = std::uint8_t(std::clamp(40.0 + 87.0 * double(due[i].event.intensity), 1.0, 127.0));
+        const BeatNote note = beat_note_rt(due[i].event);
         if (note_off_at_ >= 0) {  // end the previous note first
             msg[count++] = MidiMessage{due[i].offset, 3, {0x80, note_playing_, 0}};
             note_off_at_ = -1;
         }
-        msg[count++] = MidiMessage{due[i].offset, 3, {0x90, key, velocity}};
-        note_playing_ = key;
-        note_off_at_ = block_start + due[i].offset + std::llround(kNoteLength_s * rate);
+        msg[count++] = MidiMessage{due[i].offset, 3, {0x90, note.key, note.velocity}};
+        note_playing_ = note.key;
+        note_off_at_ = block_start + due[i].offset + std::llround(kBeatNoteSeconds * rate);
     }
     std::stable_sort(msg, msg + count, [](const MidiMessage& a, const MidiMessage& b) { return a.offset < b.offset; });
     for (std::size_t i = 0; i < count; ++i)

@@ -9,6 +9,7 @@
 #include <limits>
 #include <thread>
 
+#include "tactus/beat_note.hpp"
 #include "tactus/error.hpp"
 #include "tactus/model.hpp"
 #include "tactus/resampler.hpp"
@@ -337,11 +338,11 @@ void Plugin::emit_beat_rt(std::int64_t chunk_start, std::uint32_t offset, const 
     last_bar_ = e.bar;
     if (values_[std::size_t(ParamId::midi_notes)].load(std::memory_order_relaxed) < 0.5f) return;
     if (note_off_at_ >= 0) note_off_rt(offset);  // the previous note ends here at the latest
-    note_key_ = e.beat_in_bar == 1 ? kDownbeatNote : kBeatNote;
-    const auto velocity = std::uint8_t(std::clamp(std::lround(40.0 + 87.0 * double(e.intensity)), 1L, 127L));
-    const std::uint8_t on[3] = {0x90, note_key_, velocity};
+    const BeatNote note = beat_note_rt(e);
+    note_key_ = note.key;
+    const std::uint8_t on[3] = {0x90, note.key, note.velocity};
     writer_.add_midi_rt(offset, on, 3);
-    note_off_at_ = chunk_start + offset + std::max<std::int64_t>(1, std::llround(kNoteSeconds * rate_));
+    note_off_at_ = chunk_start + offset + std::max<std::int64_t>(1, std::llround(kBeatNoteSeconds * rate_));
 }
 
 void Plugin::emit_rt(std::int64_t start, std::uint32_t frames, const TempoSnapshot& snap) noexcept {

@@ -33,10 +33,4 @@ inline constexpr const char* kTap = "urn:tactus:lv2#tap";
 inline std::string param_uri(std::string_view name) { return std::string(kNs) + std::string(name); }
 inline std::string preset_uri(std::string_view name) { return std::string(kPresetNs) + std::string(name); }
 
-// MIDI notes of the optional note output (channel 1), as tactus-jack sends
-// them: 60 (middle C) on beats, 62 (D) on downbeats, 50 ms long, velocity
-// 40 + 87 x intensity.
-inline constexpr unsigned char kBeatNote = 60, kDownbeatNote = 62;
-inline constexpr double kNoteSeconds = 0.05;
-
 }  // namespace tactus::lv2

@@ -41,7 +41,7 @@ fs_path write_wav(const std::string& name, const std::vector<float>& audio, int 
 
 }  // namespace
 
-TEST_CASE("tactus-jack follows a groove: OSC beats as tactus-analyze finds them, on time, MIDI clock locked to them", "[jack]") {
+TEST_CASE("tactus-jack follows a groove: OSC beats as tactus-analyze finds them, on time, MIDI clock and notes locked to them", "[jack]") {
     const std::string server = server_name("groove");
     const auto audio = groove(48000, 120, 24, 0.5);
     // what the same engine finds offline, committed as far ahead as live
@@ -52,7 +52,8 @@ TEST_CASE("tactus-jack follows a groove: OSC beats as tactus-analyze finds them,
 
     JackServer jackd(server, 48000, 256);
     OscReceiver osc;
-    Child tj(tactus_jack("tj", {"--osc", "127.0.0.1:" + std::to_string(osc.port())}), env_for(server));
+    Child tj(tactus_jack("tj", {"--osc", "127.0.0.1:" + std::to_string(osc.port()), "--midi-notes", "on"}),
+             env_for(server));
     wait_for_port(server, "tj:in_1", tj);
     MidiRecorder rec(server, "rec");
     Player player(server, "player", audio);
@@ -141,6 +142,36 @@ TEST_CASE("tactus-jack follows a groove: OSC beats as tactus-analyze finds them,
     }
     INFO("beats checked " << beats_checked);
     CHECK(aligned >= beats_checked - 1);
+
+    // notes: one per beat, on the beat, 62 on downbeats and 60 else, velocity
+    // from the beat's intensity, each ended 50 ms later
+    std::vector<MidiEvent> on, off;
+    for (const auto& e : midi) {
+        if (e.status == 0x90) on.push_back(e);
+        if (e.status == 0x80) off.push_back(e);
+    }
+    auto secs = [&](const MidiEvent& e) { return player.to_monotonic(e.usecs) - player.start_monotonic(); };
+    int notes_checked = 0, on_beat = 0, downbeats = 0;
+    for (const auto& n : on) {
+        if (secs(n) < 8 || secs(n) > 23) continue;
+        ++notes_checked;
+        on_beat += std::abs(nearest(secs(n))) < 0.025 ? 1 : 0;
+        CHECK((n.data1 == 60 || n.data1 == 62));
+        downbeats += n.data1 == 62;
+        CHECK(n.data2 >= 40);
+        CHECK(n.data2 <= 127);
+    }
+    INFO("notes " << notes_checked << ", downbeats " << downbeats);
+    CHECK(notes_checked >= int(ref.size()) - 1);
+    CHECK(notes_checked <= int(ref.size()) + 1);
+    CHECK(on_beat >= notes_checked - 1);
+    CHECK(downbeats >= notes_checked / 4 - 1);  // every second or fourth beat
+    CHECK(downbeats <= notes_checked / 2 + 1);
+    REQUIRE(off.size() + 1 >= on.size());
+    for (std::size_t i = 0; i < std::min(on.size(), off.size()); ++i) {
+        CHECK(off[i].data1 == on[i].data1);
+        CHECK(secs(off[i]) - secs(on[i]) == Approx(0.05).margin(0.006));
+    }
     CHECK(tj.terminate() == 0);
     CHECK(tj.stderr_text().find("stopped") != std::string::npos);
 }
