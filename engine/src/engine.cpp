@@ -167,6 +167,7 @@ void Engine::rebuild(double rate) {
     AnalyzerConfig ac = p.analyzer_config(rate);
     ac.batch_frames = cfg_.batch_frames;
     ac.beatnet.seed = cfg_.seed;
+    ac.arithmetic = cfg_.arithmetic;
     ac.device = cfg_.device;
     if (!ac.device) {  // opened again only when the device parameters change
         const DeviceChoice want = p.device();

@@ -29,7 +29,7 @@ TEST_CASE("Philox4x32-10 gives Random123's known answers", "[cuda][philox]") {
     }
 }
 
-TEST_CASE("uniform draws lie in [0, 1) with the right mean, and purposes do not share numbers", "[cuda][philox]") {
+TEST_CASE("uniform draws lie in 0 <= u < 1 with the right mean, and purposes do not share numbers", "[cuda][philox]") {
     double sum = 0;
     const int n = 100000;
     for (int i = 0; i < n; ++i) {

@@ -46,7 +46,7 @@ TEST_CASE("every shipped preset loads", "[preset]") {
     CHECK(n >= 4);
 }
 
-TEST_CASE("a preset takes numbers and labels; the rest keeps its defaults", "[preset]") {
+TEST_CASE("a preset takes numbers and labels, and the rest keeps its defaults", "[preset]") {
     const Preset p = load_preset(write_preset(
         "fast", R"({"name": "fast", "label": "Fast", "params": {"max_bpm": 200, "model": "1", "beats_per_bar": 4}})"));
     REQUIRE(p.values.size() == 3);

@@ -55,7 +55,7 @@ TEST_CASE("after silence: the network starts where two seconds of silence leave 
     CHECK(moved > 1e-4);
 }
 
-TEST_CASE("after silence: the first frame is an onset against silence; BeatNet's start has no first difference", "[activations]") {
+TEST_CASE("after silence: the first frame is an onset against silence, BeatNet's start has no first difference", "[activations]") {
     const auto music = tactus::test::groove(22050, 120, 4, 0.0);
     const Frames primed = run(music, 100), plain = run(music, 0);
     for (int b = 0; b < kBands; ++b) {

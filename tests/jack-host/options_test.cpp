@@ -81,7 +81,7 @@ TEST_CASE("bad configs are refused with one clear line", "[jack-options]") {
     CHECK_THROWS_AS(load_config("/nonexistent/config.json", o), Error);
 }
 
-TEST_CASE("presets apply parameters; an unknown preset names the known ones; a bad one is an error", "[jack-options]") {
+TEST_CASE("presets apply parameters, an unknown preset names the known ones, a bad one is an error", "[jack-options]") {
     const auto dir = fs::temp_directory_path() / "tactus-jack-test-presets";
     fs::create_directories(dir);
     std::ofstream(dir / "fast.json") << R"({"name": "fast", "label": "Fast", "params": {"min_bpm": 140, "max_bpm": 200, "beats_per_bar": 4}})";

@@ -8,11 +8,15 @@
 #include <fstream>
 #include <limits>
 #include <numbers>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "audio_fixtures.hpp"
 #include "paths.hpp"
 #include "run.hpp"
 #include "sound_file.hpp"
+#include "tactus/analyzer.hpp"
+#include "tactus/params.hpp"
 
 using namespace tactus::test;
 namespace fs = std::filesystem;
@@ -37,6 +41,42 @@ fs::path click_track(const std::string& name, int rate, int channels, double sec
 }
 
 std::string analyze() { return quote(bin_dir() / "tactus-analyze"); }
+
+// The default tracker's beats (time, beat in bar, confidence) with the
+// network in one arithmetic, run in this process.
+std::string beats_in_process(const std::vector<float>& audio, double rate, tactus::CrnnArithmetic arithmetic) {
+    tactus::AnalyzerConfig c = tactus::ParamSet{}.analyzer_config(rate);
+    c.arithmetic = arithmetic;
+    c.batch_frames = 32;
+    tactus::Analyzer a(std::vector<fs::path>{model_path(1), model_path(2), model_path(3)}, c);
+    struct Print final : tactus::EventSink {
+        std::string out;
+        void on_event(const tactus::BeatEvent& e) override {
+            if (e.predicted) return;
+            char line[64];
+            std::snprintf(line, sizeof line, "%.6f %d %.3f\n", e.time, e.beat_in_bar, double(e.confidence));
+            out += line;
+        }
+    } print;
+    a.feed(audio.data(), audio.size(), print);
+    a.finish(print);
+    return print.out;
+}
+
+// The same fields from tactus-analyze --json.
+std::string beats_from_json(const std::string& json) {
+    std::istringstream in(json);
+    std::string line, out;
+    while (std::getline(in, line)) {
+        const auto j = nlohmann::json::parse(line);
+        if (j["kind"] != "beat") continue;
+        char text[64];
+        std::snprintf(text, sizeof text, "%.6f %d %.3f\n", j["time"].get<double>(), j["beat_in_bar"].get<int>(),
+                      j["confidence"].get<double>());
+        out += text;
+    }
+    return out;
+}
 
 }  // namespace
 
@@ -128,4 +168,17 @@ TEST_CASE("NaN and Inf samples in a float file are replaced, counted and reporte
     CHECK(r.err.find("882 samples") != std::string::npos);
     CHECK(r.out.find("nan") == std::string::npos);
     CHECK(r.out.find("inf") == std::string::npos);
+}
+
+TEST_CASE("tactus-analyze --fp32 computes the network as PyTorch does, and by default it multiplies in bf16 where the CPU can", "[analyze]") {
+    const double rate = 44100;
+    const auto audio = groove(rate, 126, 20);
+    const auto file = temp("fp32.wav");
+    write_sound_file(file, audio, int(rate));
+    const std::string exact = beats_in_process(audio, rate, tactus::CrnnArithmetic::exact);
+    const std::string fast = beats_in_process(audio, rate, tactus::CrnnArithmetic::fast);
+    REQUIRE(std::count(exact.begin(), exact.end(), '\n') >= 30);
+    if (tactus::cpu_has_fast_arithmetic()) REQUIRE(exact != fast);  // elsewhere the two are one
+    CHECK(beats_from_json(run(analyze() + " --device cpu --json --fp32 " + quote(file)).out) == exact);
+    CHECK(beats_from_json(run(analyze() + " --device cpu --json " + quote(file)).out) == fast);
 }

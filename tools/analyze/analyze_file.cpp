@@ -64,6 +64,7 @@ void analyze_file(const std::filesystem::path& path, const AnalyzeOptions& o, st
     cfg.params = o.params;
     cfg.model_files = o.models;
     cfg.seed = o.seed;
+    cfg.arithmetic = o.fp32 ? CrnnArithmetic::exact : CrnnArithmetic::fast;
     cfg.batch_frames = CrnnBackend::kMaxFrames;  // a file: batch the CRNN (the same events as live, less CPU)
     cfg.fifo_seconds = std::max(1.0, 2.0 * double(o.block) / file.sample_rate());
     cfg.device = device;

@@ -16,6 +16,7 @@ namespace tactus::cli {
 
 struct AnalyzeOptions {
     bool activations = false, predicted = false, json = false;
+    bool fp32 = false;  // the CPU's CRNN in exact fp32 (--activations always is)
     double lead_ms = 20;
     std::size_t block = 256;
     std::uint64_t seed = 1;

@@ -43,6 +43,8 @@ struct EngineConfig {
     std::size_t event_capacity = 1024;
     int batch_frames = 1;              // CRNN batch (1 live; files may batch)
     std::uint64_t seed = 1;            // --inference beatnet
+    // How the CPU computes the CRNN in tactus mode (BeatNet mode: exact).
+    CrnnArithmetic arithmetic = CrnnArithmetic::fast;
     // Where the CRNN runs. Null: the device the parameters name (device,
     // cuda_device), opened by the engine. Engines given the same provider
     // share it (on a GPU: their streams are batched together).
