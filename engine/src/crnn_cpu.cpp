@@ -44,8 +44,9 @@ public:
         else bf16_->set(r, c, v);
 #endif
     }
-    // acc[f] += M[:, c0..c1) x_f[c0..c1), see panel::gemm; `scratch` holds
-    // the bf16 inputs (frames * 2 * kPooledStride values)
+    // acc[f] += M[:, c0..c1) x_f[c0..c1), see panel::gemm; `scratch` takes
+    // the inputs rounded to bf16 (frames x (c1 - c0) values, at most
+    // kMaxBatch x kPooledStride)
     void gemm(int c0, int c1, const float* x, int x_stride, float* acc, int acc_stride, int frames,
               std::uint16_t* scratch) const {
         if (f32_) return panel::gemm(*f32_, c0, c1, x, x_stride, acc, acc_stride, frames);
