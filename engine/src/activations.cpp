@@ -8,12 +8,12 @@
 
 namespace tactus {
 
-ActivationPipeline::ActivationPipeline(const CrnnWeights& weights, double input_rate, CrnnProvider* device,
-                                       CrnnArithmetic arithmetic)
-    : ActivationPipeline(std::vector<const CrnnWeights*>{&weights}, input_rate, device, arithmetic) {}
+ActivationPipeline::ActivationPipeline(const CrnnWeights& weights, double input_rate, CrnnArithmetic arithmetic,
+                                       CrnnProvider* device)
+    : ActivationPipeline(std::vector<const CrnnWeights*>{&weights}, input_rate, arithmetic, device) {}
 
 ActivationPipeline::ActivationPipeline(const std::vector<const CrnnWeights*>& ensemble, double input_rate,
-                                       CrnnProvider* device, CrnnArithmetic arithmetic)
+                                       CrnnArithmetic arithmetic, CrnnProvider* device)
     : resampler_(input_rate, kFeatureRate),
       feat_(std::size_t(kBatchMax) * kFeatures),
       probs_(std::size_t(kBatchMax) * kClasses) {
@@ -22,7 +22,7 @@ ActivationPipeline::ActivationPipeline(const std::vector<const CrnnWeights*>& en
 }
 
 ActivationPipeline::ActivationPipeline(const std::vector<std::filesystem::path>& model_files, double input_rate,
-                                       CrnnProvider* device, CrnnArithmetic arithmetic)
+                                       CrnnArithmetic arithmetic, CrnnProvider* device)
     : resampler_(input_rate, kFeatureRate),
       feat_(std::size_t(kBatchMax) * kFeatures),
       probs_(std::size_t(kBatchMax) * kClasses) {

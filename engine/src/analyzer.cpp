@@ -6,12 +6,12 @@
 namespace tactus {
 
 Analyzer::Analyzer(const std::vector<const CrnnWeights*>& models, const AnalyzerConfig& config)
-    : cfg_(config), pipeline_(models, config.sample_rate, config.device.get(), config.crnn_arithmetic()) {
+    : cfg_(config), pipeline_(models, config.sample_rate, config.crnn_arithmetic(), config.device.get()) {
     init();
 }
 
 Analyzer::Analyzer(const std::vector<std::filesystem::path>& model_files, const AnalyzerConfig& config)
-    : cfg_(config), pipeline_(model_files, config.sample_rate, config.device.get(), config.crnn_arithmetic()) {
+    : cfg_(config), pipeline_(model_files, config.sample_rate, config.crnn_arithmetic(), config.device.get()) {
     init();
 }
 

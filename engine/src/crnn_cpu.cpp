@@ -1,6 +1,7 @@
 #include "tactus/crnn.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <cstdlib>
 #include <memory>
@@ -23,14 +24,16 @@ constexpr int kGateRows = 4 * kHidPad;            // 640: i, f, g, o blocks of 1
 constexpr int kOutRows = pad16(kClasses);         // 16
 constexpr int kPooledStride = pad16(kLinear0In);  // 272
 
-bool use_bf16(CrnnArithmetic a) { return a == CrnnArithmetic::fast && TACTUS_HAVE_BF16; }
+// the bf16 path's inputs: column pairs from column 0 (and the recurrent
+// half from column kHidden), and a scratch row per frame for the widest input
+static_assert(kHidden % 2 == 0 && panel::pad2(kLinear0In) <= kPooledStride);
 
 // One weight matrix, packed for the arithmetic chosen.
 class Matrix {
 public:
     Matrix(int rows, int cols, CrnnArithmetic a) {
 #if TACTUS_HAVE_BF16
-        if (use_bf16(a)) {
+        if (a == CrnnArithmetic::fast) {
             bf16_ = std::make_unique<panel::PanelMatrixBf16>(rows, cols);
             return;
         }
@@ -44,9 +47,9 @@ public:
         else bf16_->set(r, c, v);
 #endif
     }
-    // acc[f] += M[:, c0..c1) x_f[c0..c1), see panel::gemm; `scratch` takes
-    // the inputs rounded to bf16 (frames x (c1 - c0) values, at most
-    // kMaxBatch x kPooledStride)
+    // acc_f += M[:, c0..c1) x_f, see panel::gemm; `scratch` takes the inputs
+    // rounded to bf16 (frames x pad2(c1 - c0) values, at most kMaxBatch x
+    // kPooledStride)
     void gemm(int c0, int c1, const float* x, int x_stride, float* acc, int acc_stride, int frames,
               std::uint16_t* scratch) const {
         if (f32_) return panel::gemm(*f32_, c0, c1, x, x_stride, acc, acc_stride, frames);
@@ -158,7 +161,7 @@ struct CrnnCpu::Impl {
         float* cl = c[l].p;
         for (int f = 0; f < frames; ++f) {
             float* g = gates.p + f * kGateRows;
-            lstm_w[l].gemm(kHidden, kLstmCols, hl - kHidden, 0, g, kGateRows, 1, bf16_inputs.p);
+            lstm_w[l].gemm(kHidden, kLstmCols, hl, 0, g, kGateRows, 1, bf16_inputs.p);
             for (int u = 0; u < kHidPad; u += L) {
                 const v16 i = simd::sigmoid(simd::load(g + u));
                 const v16 fg = simd::sigmoid(simd::load(g + kHidPad + u));
@@ -174,6 +177,7 @@ struct CrnnCpu::Impl {
     }
 
     void run(const float* features, int frames, float* probs) {
+        assert(frames >= 1 && frames <= kMaxBatch);
         for (int f = 0; f < frames; ++f) front(features + f * kFeatureSize, pooled.p + f * kPooledStride);
         fill_rows(l0_out.p, l0_b.p, kL0Rows, frames, kL0Rows);
         l0_w.gemm(0, kLinear0In, pooled.p, kPooledStride, l0_out.p, kL0Rows, frames, bf16_inputs.p);

@@ -1,5 +1,7 @@
 #include "panel_matrix.hpp"
 
+#include <cassert>
+
 namespace tactus::panel {
 namespace {
 
@@ -18,7 +20,7 @@ void block_f32(const PanelMatrix& m, int c0, int c1, const float* x, int x_strid
         v16 w[PG];
         for (int p = 0; p < PG; ++p) w[p] = simd::load(w0 + std::size_t(p) * panel_stride + std::size_t(c) * L);
         for (int f = 0; f < FG; ++f) {
-            const v16 xv = simd::splat(x[f * x_stride + c]);
+            const v16 xv = simd::splat(x[f * x_stride + (c - c0)]);
             for (int p = 0; p < PG; ++p) a[f][p] += w[p] * xv;
         }
     }
@@ -90,11 +92,12 @@ void gemm(const PanelMatrix& m, int c0, int c1, const float* x, int x_stride, fl
 #if TACTUS_HAVE_BF16
 void gemm(const PanelMatrixBf16& m, int c0, int c1, const float* x, int x_stride, float* acc, int acc_stride,
           int frames, std::uint16_t* scratch) {
+    assert(c0 % 2 == 0);
     const int n = c1 - c0, pairs = pad2(n) / 2;
     for (int f = 0; f < frames; ++f) {
         std::uint16_t* s = scratch + std::size_t(f) * std::size_t(2 * pairs);
         s[2 * pairs - 1] = 0;  // odd n: the last pair's second half
-        round_to_bf16(x + f * x_stride + c0, n, s);
+        round_to_bf16(x + f * x_stride, n, s);
     }
     const int k0 = c0 / 2, k1 = k0 + pairs;
     int f = 0;

@@ -12,12 +12,13 @@
 // bf16 matrices are not available and CrnnCpu uses fp32.
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 
 #include "simd.hpp"
 
-#if defined(__AVX512BF16__) && defined(__AVX512F__)
+#if defined(__AVX512BF16__) && defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
 #include <immintrin.h>
 #define TACTUS_HAVE_BF16 1
 #else
@@ -46,8 +47,8 @@ struct Aligned {
 };
 using Buffer = Aligned<float>;
 
-// Round to nearest even bfloat16 (the same rounding as vcvtneps2bf16 for
-// finite values), as the upper half of a float's bits.
+// Round to nearest even bfloat16, as the upper half of a float's bits (as
+// vcvtneps2bf16 rounds normal values; it flushes denormals to zero).
 inline std::uint16_t to_bf16(float x) {
     std::uint32_t u;
     std::memcpy(&u, &x, sizeof u);
@@ -69,12 +70,12 @@ struct PanelMatrix {
     }
 };
 
-// acc[f][0..rows) += M[:, c0..c1) x_f[c0..c1) for frames f < frames, with
-// x_f = x + f * x_stride and acc_f = acc + f * acc_stride. acc holds the
-// bias (or a partial sum) on entry. Every output lane adds its terms in
-// column order, however many frames are batched, so a batch gives bitwise
-// the same numbers as one frame at a time. A batch reads each weight once
-// per 4 frames.
+// acc_f[0..rows) += M[:, c0..c1) x_f[0..c1 - c0) for frames f < frames,
+// with x_f = x + f * x_stride (x_f[0] multiplies column c0) and acc_f =
+// acc + f * acc_stride. acc holds the bias (or a partial sum) on entry.
+// Every output lane adds its terms in the same order however many frames
+// are batched, so a batch gives bitwise the same numbers as one frame at a
+// time. A batch reads each weight once per 4 frames.
 void gemm(const PanelMatrix& m, int c0, int c1, const float* x, int x_stride, float* acc, int acc_stride, int frames);
 
 #if TACTUS_HAVE_BF16
@@ -95,8 +96,11 @@ struct PanelMatrixBf16 {
     }
 };
 
-// As gemm(), with x rounded to bf16 first (into `scratch`, which holds
-// frames * pad2(c1 - c0) values). c0 and c1 must be even.
+// As gemm(), with x rounded to bf16 first (into `scratch`, which must hold
+// frames * pad2(c1 - c0) values). c0 must be even (a column pair is one
+// lane); an odd c1 - c0 is padded with a zero. vdpbf16ps adds each pair's
+// products in its own order and flushes denormals, so the sums are not
+// the fp32 path's, but a batch still equals one frame at a time.
 void gemm(const PanelMatrixBf16& m, int c0, int c1, const float* x, int x_stride, float* acc, int acc_stride,
           int frames, std::uint16_t* scratch);
 #endif

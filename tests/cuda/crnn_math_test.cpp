@@ -39,7 +39,7 @@ TEST_CASE("the kernels' CRNN maths reproduce the CPU CRNN frame by frame", "[cud
     const auto x = groove_features(&frames);
     REQUIRE(frames == 600);
     const CrnnWeights& w = tactus::test::model(1).weights;
-    CrnnCpu cpu(w);
+    CrnnCpu cpu(w, CrnnArithmetic::exact);
     cuda::CrnnReference ref({&w});
     double worst_l0 = 0, worst_h = 0, worst_p = 0;
     for (int f = 0; f < frames; ++f) {

@@ -30,7 +30,7 @@ std::vector<std::array<float, 2>> groove_activations(double bpm, double seconds)
         void on_frame(const FrameOutput& f) override { acts.push_back({f.beat, f.downbeat}); }
     } sink;
     const auto audio = tactus::test::groove(22050, bpm, seconds);
-    ActivationPipeline pipe(tactus::test::model(1).weights, 22050);
+    ActivationPipeline pipe(tactus::test::model(1).weights, 22050, CrnnArithmetic::exact);
     pipe.set_batch(32);
     pipe.feed(audio.data(), audio.size(), sink);
     pipe.finish(sink);

@@ -31,7 +31,7 @@ struct Collect final : FrameSink {
 };
 
 Collect run(const std::vector<float>& audio, double rate, std::size_t block) {
-    ActivationPipeline pipe(tactus::test::model(1).weights, rate);
+    ActivationPipeline pipe(tactus::test::model(1).weights, rate, CrnnArithmetic::exact);
     Collect c;
     for (std::size_t at = 0; at < audio.size(); at += block)
         pipe.feed(audio.data() + at, std::min(block, audio.size() - at), c);
@@ -92,7 +92,7 @@ TEST_CASE("NaN, Inf and denormal samples are replaced and counted, never reachin
     for (std::size_t i = 1500; i < bad.size(); i += 1999) bad[i] = std::numeric_limits<float>::infinity();
     for (std::size_t i = 1700; i < bad.size(); i += 2999) bad[i] = -std::numeric_limits<float>::infinity();
     for (std::size_t i = 1800; i < bad.size(); i += 3001) bad[i] = 1e-40f;
-    ActivationPipeline pipe(tactus::test::model(1).weights, 22050);
+    ActivationPipeline pipe(tactus::test::model(1).weights, 22050, CrnnArithmetic::exact);
     Collect c;  // asserts every feature and activation is finite
     pipe.feed(bad.data(), bad.size(), c);
     pipe.finish(c);

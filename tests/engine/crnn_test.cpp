@@ -20,7 +20,7 @@ TEST_CASE("CRNN intermediates and activations match PyTorch to 1e-4 over whole f
         const auto lstm = load_npy(reference(tag + "_online_crnn_lstm_out.npy"));
         const auto logits = load_npy(reference(tag + "_online_crnn_logits.npy"));
         const auto acts = load_npy(reference(tag + "_online_activations.npy"));
-        CrnnCpu net(tactus::test::model(1).weights);
+        CrnnCpu net(tactus::test::model(1).weights, CrnnArithmetic::exact);
         double worst_lin0 = 0, worst_lstm = 0, worst_logits = 0, worst_act = 0;
         std::vector<float> x(kFeatures);
         for (std::size_t f = 0; f < feats.rows(); ++f) {
@@ -77,7 +77,7 @@ TEST_CASE("the fast arithmetic stays within 0.03 of PyTorch's activations (5e-4 
 
 TEST_CASE("reset() returns the LSTM to its zero state", "[crnn]") {
     const auto feats = load_npy(reference("kick808_online_features.npy"));
-    CrnnCpu net(tactus::test::model(1).weights);
+    CrnnCpu net(tactus::test::model(1).weights, CrnnArithmetic::exact);
     std::vector<float> x(kFeatures);
     float first[3], p[3];
     for (std::size_t f = 0; f < 50; ++f) {

@@ -25,7 +25,7 @@ struct Frames final : FrameSink {
 };
 
 Frames run(const std::vector<float>& audio, int silence_frames) {
-    ActivationPipeline pipe(tactus::test::model(1).weights, 22050);
+    ActivationPipeline pipe(tactus::test::model(1).weights, 22050, CrnnArithmetic::exact);
     if (silence_frames > 0) pipe.set_silence_before(silence_frames);
     Frames f;
     for (std::size_t at = 0; at < audio.size(); at += 512)

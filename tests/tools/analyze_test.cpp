@@ -42,7 +42,7 @@ fs::path click_track(const std::string& name, int rate, int channels, double sec
 
 std::string analyze() { return quote(bin_dir() / "tactus-analyze"); }
 
-// The default tracker's beats (time, beat in bar, confidence) with the
+// The default tracker's beats (time, beat in bar, confidence, intensity) with the
 // network in one arithmetic, run in this process.
 std::string beats_in_process(const std::vector<float>& audio, double rate, tactus::CrnnArithmetic arithmetic) {
     tactus::AnalyzerConfig c = tactus::ParamSet{}.analyzer_config(rate);
@@ -54,7 +54,8 @@ std::string beats_in_process(const std::vector<float>& audio, double rate, tactu
         void on_event(const tactus::BeatEvent& e) override {
             if (e.predicted) return;
             char line[64];
-            std::snprintf(line, sizeof line, "%.6f %d %.3f\n", e.time, e.beat_in_bar, double(e.confidence));
+            std::snprintf(line, sizeof line, "%.6f %d %.3f %.3f\n", e.time, e.beat_in_bar, double(e.confidence),
+                          double(e.intensity));
             out += line;
         }
     } print;
@@ -71,8 +72,8 @@ std::string beats_from_json(const std::string& json) {
         const auto j = nlohmann::json::parse(line);
         if (j["kind"] != "beat") continue;
         char text[64];
-        std::snprintf(text, sizeof text, "%.6f %d %.3f\n", j["time"].get<double>(), j["beat_in_bar"].get<int>(),
-                      j["confidence"].get<double>());
+        std::snprintf(text, sizeof text, "%.6f %d %.3f %.3f\n", j["time"].get<double>(), j["beat_in_bar"].get<int>(),
+                      j["confidence"].get<double>(), j["intensity"].get<double>());
         out += text;
     }
     return out;
@@ -181,4 +182,9 @@ TEST_CASE("tactus-analyze --fp32 computes the network as PyTorch does, and by de
     if (tactus::cpu_has_fast_arithmetic()) REQUIRE(exact != fast);  // elsewhere the two are one
     CHECK(beats_from_json(run(analyze() + " --device cpu --json --fp32 " + quote(file)).out) == exact);
     CHECK(beats_from_json(run(analyze() + " --device cpu --json " + quote(file)).out) == fast);
+    // BeatNet mode is BeatNet's network, whatever the flag
+    const auto beatnet = run(analyze() + " --device cpu --json --inference beatnet " + quote(file));
+    REQUIRE(beatnet.status == 0);
+    REQUIRE_FALSE(beats_from_json(beatnet.out).empty());
+    CHECK(run(analyze() + " --device cpu --json --inference beatnet --fp32 " + quote(file)).out == beatnet.out);
 }

@@ -46,7 +46,7 @@ void analyze_file(const std::filesystem::path& path, const AnalyzeOptions& o, st
     AudioFile file(path);  // opens and checks the header; no audio is read before the models load
     if (!device) device = open_crnn_device(o.params.device());
     if (o.activations) {
-        ActivationPipeline pipe(o.models, file.sample_rate(), device.get());
+        ActivationPipeline pipe(o.models, file.sample_rate(), CrnnArithmetic::exact, device.get());
         pipe.set_batch(CrnnBackend::kMaxFrames);
         // BeatNet's activations as its own pipeline computes them (zero LSTM
         // state, no first difference), not the silence-primed start the

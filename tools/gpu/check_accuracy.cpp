@@ -63,7 +63,7 @@ std::vector<std::vector<float>> gpu_activations(const std::vector<std::vector<fl
 }
 
 std::vector<float> cpu_activations(const std::vector<float>& feats, const CrnnWeights& w) {
-    CrnnCpu net(w);
+    CrnnCpu net(w, CrnnArithmetic::exact);
     std::vector<float> out(feats.size() / kFeatures * 3);
     net.run(feats.data(), int(feats.size() / kFeatures), out.data());
     return out;
@@ -126,7 +126,7 @@ void check_pipeline(const fs::path& ref, int device, Report& r) {
             std::vector<float> p;
             void on_frame(const FrameOutput& f) override { p.insert(p.end(), {f.beat, f.downbeat, f.none}); }
         } on_cpu, on_gpu;
-        ActivationPipeline cpu(m1.weights, 22050), g(m1.weights, 22050, gpu.get());
+        ActivationPipeline cpu(m1.weights, 22050, CrnnArithmetic::exact), g(m1.weights, 22050, CrnnArithmetic::exact, gpu.get());
         cpu.set_batch(32);
         g.set_batch(32);
         cpu.feed(audio.data(), audio.size(), on_cpu);

@@ -35,18 +35,18 @@ protected:
 
 class ActivationPipeline {
 public:
-    // `device`: where the CRNN runs (null: the CPU); `arithmetic`: how the
-    // CPU multiplies (see CrnnArithmetic).
-    ActivationPipeline(const CrnnWeights& weights, double input_rate, CrnnProvider* device = nullptr,
-                       CrnnArithmetic arithmetic = CrnnArithmetic::exact);
+    // `arithmetic`: how the CPU multiplies (see CrnnArithmetic); `device`:
+    // where the CRNN runs (null: the CPU).
+    ActivationPipeline(const CrnnWeights& weights, double input_rate, CrnnArithmetic arithmetic,
+                       CrnnProvider* device = nullptr);
     // Several networks on the same features; their probabilities are
     // averaged (an ensemble of BeatNet's models 1-3 tracks better than any).
-    ActivationPipeline(const std::vector<const CrnnWeights*>& ensemble, double input_rate,
-                       CrnnProvider* device = nullptr, CrnnArithmetic arithmetic = CrnnArithmetic::exact);
+    ActivationPipeline(const std::vector<const CrnnWeights*>& ensemble, double input_rate, CrnnArithmetic arithmetic,
+                       CrnnProvider* device = nullptr);
     // The same from model files (on the CPU loaded one at a time, so only
     // the packed weights stay in memory). Throws tactus::Error for a bad file.
     ActivationPipeline(const std::vector<std::filesystem::path>& model_files, double input_rate,
-                       CrnnProvider* device = nullptr, CrnnArithmetic arithmetic = CrnnArithmetic::exact);
+                       CrnnArithmetic arithmetic, CrnnProvider* device = nullptr);
 
     // Frames per CRNN run (1..CrnnBackend::kMaxFrames). 1 for live use; files
     // run faster in batches, with bitwise the same results, delivered later

@@ -14,7 +14,7 @@ namespace tactus {
 
 class CrnnCpu {
 public:
-    explicit CrnnCpu(const CrnnWeights& weights, CrnnArithmetic arithmetic = CrnnArithmetic::exact);
+    CrnnCpu(const CrnnWeights& weights, CrnnArithmetic arithmetic);
     ~CrnnCpu();
     CrnnCpu(const CrnnCpu&) = delete;
     CrnnCpu& operator=(const CrnnCpu&) = delete;

@@ -67,9 +67,11 @@ struct DeviceChoice {
 // "auto", "cpu", "cuda", "cuda:N" (N = 0..63); nullopt otherwise.
 std::optional<DeviceChoice> parse_device(std::string_view text);
 
-// The CPU: CrnnCpu per model, probabilities averaged in model order.
-// Whether the CPU has the fast arithmetic (AVX-512 BF16, in this build).
+// Whether CrnnArithmetic::fast differs from exact in this build: it was
+// built for a CPU with AVX-512 BF16 (TACTUS_NATIVE on such a machine).
 bool cpu_has_fast_arithmetic() noexcept;
+
+// The CPU: CrnnCpu per model, probabilities averaged in model order.
 std::shared_ptr<CrnnProvider> cpu_provider();
 
 // Opens a device:
