@@ -134,13 +134,24 @@ TEST_CASE("tactus-jack follows a groove: OSC beats as tactus-analyze finds them,
     REQUIRE(steady.size() > 24 * 10);
     const double rate = double(steady.size() - 1) / (steady.back() - steady.front()) / 24.0 * 60.0;
     CHECK(rate == Approx(120).epsilon(0.005));
+    // every 24th tick on one of tactus-jack's own beats (the OSC beats
+    // above): the clock follows the tracker, whatever the player's and the
+    // server's timing did to both on a loaded machine
+    auto nearest_live = [&](double t) {
+        double best = 1;
+        for (double r : live) best = std::abs(t - r) < std::abs(best) ? t - r : best;
+        return best;
+    };
     int aligned = 0, beats_checked = 0;
+    std::string tick_offsets;
     for (std::size_t i = 0; i < ticks.size(); i += 24) {  // tick 0 is the downbeat of the Start
         if (ticks[i] < 12 || ticks[i] > 23) continue;
         ++beats_checked;
-        aligned += std::abs(nearest(ticks[i])) < 0.025 ? 1 : 0;
+        aligned += std::abs(nearest_live(ticks[i])) < 0.025 ? 1 : 0;
+        tick_offsets += std::to_string(int(1000 * nearest_live(ticks[i]))) + "/" +
+                        std::to_string(int(1000 * nearest(ticks[i]))) + " ";
     }
-    INFO("beats checked " << beats_checked);
+    INFO("beats checked " << beats_checked << "; every 24th tick - nearest OSC/offline beat (ms): " << tick_offsets);
     CHECK(aligned >= beats_checked - 1);
 
     // notes: one per beat, on the beat, 62 on downbeats and 60 else, velocity
@@ -155,7 +166,7 @@ TEST_CASE("tactus-jack follows a groove: OSC beats as tactus-analyze finds them,
     for (const auto& n : on) {
         if (secs(n) < 8 || secs(n) > 23) continue;
         ++notes_checked;
-        on_beat += std::abs(nearest(secs(n))) < 0.025 ? 1 : 0;
+        on_beat += std::abs(nearest_live(secs(n))) < 0.025 ? 1 : 0;
         CHECK((n.data1 == 60 || n.data1 == 62));
         downbeats += n.data1 == 62;
         CHECK(n.data2 >= 40);
