@@ -9,7 +9,6 @@
 #include <ctime>
 
 #include "link_sync.hpp"
-#include "tactus/beat_note.hpp"
 #include "tactus/error.hpp"
 
 namespace tactus::jack {
@@ -201,21 +200,17 @@ void JackSession::write_midi_rt(void* buffer, jack_nframes_t n, std::int64_t blo
     ScheduledBeat due[8];
     const std::size_t beats = scheduler_.due_rt(block_start - shift, n, std::int64_t(0.03 * rate), due, 8);
     const bool notes = engine_->param(ParamId::midi_notes) >= 0.5f;
-    if (note_off_at_ >= 0 && note_off_at_ < block_start + std::int64_t(n) && count < kMaxMidi) {
-        msg[count++] = MidiMessage{std::uint32_t(std::max<std::int64_t>(note_off_at_ - block_start, 0)), 3,
-                                   {0x80, note_playing_, 0}};
-        note_off_at_ = -1;
+    auto add = [&](const NoteMessage& m) {
+        msg[count++] = MidiMessage{std::uint32_t(std::max<std::int64_t>(m.frame - block_start, 0)), 3,
+                                   {m.bytes[0], m.bytes[1], m.bytes[2]}};
+    };
+    NoteMessage on, off;
+    if (!notes && voice_.stop_rt(block_start, &off)) add(off);
+    for (std::size_t i = 0; notes && i < beats && count + 2 < kMaxMidi; ++i) {
+        if (voice_.start_rt(due[i].event, block_start + due[i].offset, rate, &on, &off)) add(off);
+        add(on);
     }
-    for (std::size_t i = 0; notes && i < beats && count + 1 < kMaxMidi; ++i) {
-        const BeatNote note = beat_note_rt(due[i].event);
-        if (note_off_at_ >= 0) {  // end the previous note first
-            msg[count++] = MidiMessage{due[i].offset, 3, {0x80, note_playing_, 0}};
-            note_off_at_ = -1;
-        }
-        msg[count++] = MidiMessage{due[i].offset, 3, {0x90, note.key, note.velocity}};
-        note_playing_ = note.key;
-        note_off_at_ = block_start + due[i].offset + std::llround(kBeatNoteSeconds * rate);
-    }
+    if (count < kMaxMidi && voice_.end_before_rt(block_start + std::int64_t(n), &off)) add(off);
     std::stable_sort(msg, msg + count, [](const MidiMessage& a, const MidiMessage& b) { return a.offset < b.offset; });
     for (std::size_t i = 0; i < count; ++i)
         jack_midi_event_write(buffer, std::min<jack_nframes_t>(msg[i].offset, n - 1), msg[i].bytes, msg[i].size);

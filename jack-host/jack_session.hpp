@@ -14,6 +14,7 @@
 
 #include "options.hpp"
 #include "tactus/engine.hpp"
+#include "tactus/beat_note.hpp"
 #include "tactus/midi_clock.hpp"
 
 namespace ableton {
@@ -79,8 +80,7 @@ private:
     MidiClock clock_;
     BeatScheduler scheduler_;
     TempoSnapshot snapshot_{};
-    std::int64_t note_off_at_ = -1;  // stream frame of the pending note-off
-    std::uint8_t note_playing_ = 0;
+    BeatNoteVoice voice_;
     std::int64_t last_link_update_ = 0;
     // RT -> main
     std::atomic<std::uint64_t> xruns_{0};

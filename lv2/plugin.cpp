@@ -9,7 +9,6 @@
 #include <limits>
 #include <thread>
 
-#include "tactus/beat_note.hpp"
 #include "tactus/error.hpp"
 #include "tactus/model.hpp"
 #include "tactus/resampler.hpp"
@@ -21,7 +20,6 @@ namespace {
 // fixed per-stretch buffers hold every clock tick whatever the block size.
 constexpr std::uint32_t kChunk = 1024;
 constexpr std::size_t kMaxClock = 64;  // ticks in kChunk frames: 300 BPM at 8 kHz needs 16
-
 
 
 LV2_URID_Map* required_map(const LV2_Feature* const* features) {
@@ -326,10 +324,8 @@ void Plugin::collect_events_rt() noexcept {
         }
 }
 
-void Plugin::note_off_rt(std::uint32_t offset) noexcept {
-    const std::uint8_t off[3] = {0x80, note_key_, 0};
-    writer_.add_midi_rt(offset, off, 3);
-    note_off_at_ = -1;
+void Plugin::add_note_rt(std::int64_t chunk_start, const NoteMessage& m) noexcept {
+    writer_.add_midi_rt(std::uint32_t(std::max<std::int64_t>(m.frame - chunk_start, 0)), m.bytes, 3);
 }
 
 void Plugin::emit_beat_rt(std::int64_t chunk_start, std::uint32_t offset, const BeatEvent& e) noexcept {
@@ -337,12 +333,9 @@ void Plugin::emit_beat_rt(std::int64_t chunk_start, std::uint32_t offset, const 
     last_beat_in_bar_ = e.beat_in_bar;
     last_bar_ = e.bar;
     if (values_[std::size_t(ParamId::midi_notes)].load(std::memory_order_relaxed) < 0.5f) return;
-    if (note_off_at_ >= 0) note_off_rt(offset);  // the previous note ends here at the latest
-    const BeatNote note = beat_note_rt(e);
-    note_key_ = note.key;
-    const std::uint8_t on[3] = {0x90, note.key, note.velocity};
-    writer_.add_midi_rt(offset, on, 3);
-    note_off_at_ = chunk_start + offset + std::max<std::int64_t>(1, std::llround(kBeatNoteSeconds * rate_));
+    NoteMessage on, off;
+    if (voice_.start_rt(e, chunk_start + offset, rate_, &on, &off)) add_note_rt(chunk_start, off);
+    add_note_rt(chunk_start, on);
 }
 
 void Plugin::emit_rt(std::int64_t start, std::uint32_t frames, const TempoSnapshot& snap) noexcept {
@@ -359,7 +352,8 @@ void Plugin::emit_rt(std::int64_t start, std::uint32_t frames, const TempoSnapsh
     for (std::uint32_t at = 0; at < frames; at += kChunk) {
         const std::uint32_t m = std::min(kChunk, frames - at);
         const std::int64_t c0 = start + at;
-        if (note_off_at_ >= 0 && !notes) note_off_rt(0);
+        NoteMessage off;
+        if (!notes && voice_.stop_rt(c0, &off)) add_note_rt(c0, off);
         if (at == 0) {
             if (stop_pending_) {
                 const std::uint8_t stop = kMidiStop;
@@ -370,11 +364,8 @@ void Plugin::emit_rt(std::int64_t start, std::uint32_t frames, const TempoSnapsh
             immediate_count_ = 0;
         }
         const std::size_t nd = scheduler_.due_rt(c0, m, late, due, 16);
-        for (std::size_t i = 0; i < nd; ++i) {
-            if (note_off_at_ >= 0 && note_off_at_ <= c0 + due[i].offset) note_off_rt(std::uint32_t(std::max<std::int64_t>(note_off_at_ - c0, 0)));
-            emit_beat_rt(c0, due[i].offset, due[i].event);
-        }
-        if (note_off_at_ >= 0 && note_off_at_ < c0 + m) note_off_rt(std::uint32_t(std::max<std::int64_t>(note_off_at_ - c0, 0)));
+        for (std::size_t i = 0; i < nd; ++i) emit_beat_rt(c0, due[i].offset, due[i].event);
+        if (voice_.end_before_rt(c0 + m, &off)) add_note_rt(c0, off);
         const std::size_t nc = clock_.process_rt(c0, m, snap, clock, kMaxClock);
         for (std::size_t i = 0; i < nc; ++i) writer_.add_midi_rt(clock[i].offset, clock[i].bytes, clock[i].size);
         writer_.flush_rt(at);

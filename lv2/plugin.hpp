@@ -25,6 +25,7 @@
 #include <memory>
 
 #include "event_writer.hpp"
+#include "tactus/beat_note.hpp"
 #include "ports.hpp"
 #include "tactus/engine.hpp"
 #include "tactus/midi_clock.hpp"
@@ -66,7 +67,7 @@ private:
     TACTUS_RT void collect_events_rt() noexcept;
     TACTUS_RT void emit_rt(std::int64_t start, std::uint32_t frames, const TempoSnapshot& snap) noexcept;
     TACTUS_RT void emit_beat_rt(std::int64_t chunk_start, std::uint32_t offset, const BeatEvent& e) noexcept;
-    TACTUS_RT void note_off_rt(std::uint32_t offset) noexcept;
+    TACTUS_RT void add_note_rt(std::int64_t chunk_start, const NoteMessage& m) noexcept;
     TACTUS_RT void write_outputs_rt(std::int64_t end, const TempoSnapshot& snap) noexcept;
     void process_guarded(bool wait);
 
@@ -113,8 +114,7 @@ private:
     std::size_t immediate_count_ = 0;
     TempoSnapshot last_snapshot_{};
     std::uint32_t previous_frames_ = 0;
-    std::int64_t note_off_at_ = -1;
-    std::uint8_t note_key_ = 0;
+    BeatNoteVoice voice_;
     bool stop_pending_ = false;  // a clock that ran before activate() gets its Stop
     std::int32_t last_beat_in_bar_ = 0;
     std::int64_t last_bar_ = 0;

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "error_text.hpp"
 #include "sound_file.hpp"
 #include "tactus/audio_file.hpp"
 #include "tactus/error.hpp"
@@ -20,12 +21,7 @@ void write_wav(const fs::path& p, int channels, int rate, const std::vector<floa
 }
 
 std::string error_of(const fs::path& p) {
-    try {
-        AudioFile f(p);
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
+    return tactus::test::error_text([&] { AudioFile f(p); });
 }
 
 }  // namespace

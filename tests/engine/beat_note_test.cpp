@@ -1,5 +1,5 @@
-// The beat note both hosts send: its key says downbeat or beat, its
-// velocity the beat's intensity.
+// The beat note both hosts send (its key says downbeat or beat, its
+// velocity the beat's intensity) and the one voice that plays it.
 #include <catch2/catch.hpp>
 
 #include "tactus/beat_note.hpp"
@@ -28,4 +28,31 @@ TEST_CASE("velocity is 40 + 87 x intensity, rounded and kept within MIDI's 1..12
     CHECK(velocity(0.25f) == 62);  // 61.75
     CHECK(velocity(-3.f) == 1);
     CHECK(velocity(7.f) == 127);
+}
+
+TEST_CASE("the voice plays one note at a time: 50 ms long, or until the next beat's note starts", "[beat-note]") {
+    BeatNoteVoice voice;
+    BeatEvent downbeat, beat;
+    downbeat.beat_in_bar = 1;
+    beat.beat_in_bar = 2;
+    NoteMessage on, off;
+    CHECK_FALSE(voice.start_rt(downbeat, 1000, 48000, &on, &off));  // nothing sounded before
+    CHECK(on.frame == 1000);
+    CHECK(on.bytes[0] == 0x90);
+    CHECK(on.bytes[1] == 62);
+    CHECK_FALSE(voice.end_before_rt(1000 + 2400, &off));  // due at 3400: not before it
+    REQUIRE(voice.end_before_rt(1000 + 2401, &off));
+    CHECK(off.frame == 3400);
+    CHECK((off.bytes[0] == 0x80 && off.bytes[1] == 62));
+    CHECK_FALSE(voice.end_before_rt(1 << 30, &off));  // ended once
+    // a beat 10 ms after the last one ends it at once, then sounds its own
+    voice.start_rt(downbeat, 5000, 48000, &on, &off);
+    REQUIRE(voice.start_rt(beat, 5480, 48000, &on, &off));
+    CHECK(off.frame == 5480);
+    CHECK(off.bytes[1] == 62);
+    CHECK(on.bytes[1] == 60);
+    // notes switched off: the sounding note ends now
+    REQUIRE(voice.stop_rt(5500, &off));
+    CHECK(off.frame == 5500);
+    CHECK_FALSE(voice.stop_rt(5600, &off));
 }

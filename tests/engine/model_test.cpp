@@ -7,6 +7,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "error_text.hpp"
 #include "paths.hpp"
 #include "xxhash64.hpp"
 #include "tactus/error.hpp"
@@ -51,12 +52,7 @@ std::vector<std::uint8_t> join(const Parts& p, bool resign = true) {
 }
 
 std::string load_error(const fs::path& p) {
-    try {
-        load_model(p);
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
+    return tactus::test::error_text([&] { load_model(p); });
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "error_text.hpp"
 #include "paths.hpp"
 #include "tactus/error.hpp"
 #include "tactus/preset.hpp"
@@ -23,12 +24,7 @@ fs::path write_preset(const std::string& name, const std::string& text) {
 }
 
 std::string error_of(const fs::path& path) {
-    try {
-        load_preset(path);
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "no error";
+    return tactus::test::error_text([&] { load_preset(path); });
 }
 
 }  // namespace

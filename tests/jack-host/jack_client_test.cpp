@@ -86,11 +86,7 @@ TEST_CASE("tactus-jack follows a groove: OSC beats as tactus-analyze finds them,
     for (double t : offline)
         if (t > 8 && t < 23) ref.push_back(t);
     std::vector<double> diffs;
-    for (double t : live) {
-        double best = 1;
-        for (double r : ref) best = std::abs(t - r) < std::abs(best) ? t - r : best;
-        diffs.push_back(best);
-    }
+    for (double t : live) diffs.push_back(offset_to_nearest(t, ref));
     std::string shown;
     for (double d : diffs) shown += std::to_string(int(1000 * d)) + " ";
     INFO("live beats " << live.size() << ", offline " << ref.size() << "; live - offline (ms): " << shown);
@@ -122,11 +118,7 @@ TEST_CASE("tactus-jack follows a groove: OSC beats as tactus-analyze finds them,
     for (const auto& e : midi)
         if (e.status == 0xF8) ticks.push_back(player.to_monotonic(e.usecs) - player.start_monotonic());
     REQUIRE(ticks.size() > 24 * 20);
-    auto nearest = [&](double t) {
-        double best = 1;
-        for (double r : offline) best = std::abs(t - r) < std::abs(best) ? t - r : best;
-        return best;
-    };
+    auto nearest = [&](double t) { return offset_to_nearest(t, offline); };
     CHECK(std::abs(nearest(player.to_monotonic(start->usecs) - player.start_monotonic())) < 0.03);
     std::vector<double> steady;
     for (double t : ticks)
@@ -137,11 +129,7 @@ TEST_CASE("tactus-jack follows a groove: OSC beats as tactus-analyze finds them,
     // every 24th tick on one of tactus-jack's own beats (the OSC beats
     // above): the clock follows the tracker, whatever the player's and the
     // server's timing did to both on a loaded machine
-    auto nearest_live = [&](double t) {
-        double best = 1;
-        for (double r : live) best = std::abs(t - r) < std::abs(best) ? t - r : best;
-        return best;
-    };
+    auto nearest_live = [&](double t) { return offset_to_nearest(t, live); };
     int aligned = 0, beats_checked = 0;
     std::string tick_offsets;
     for (std::size_t i = 0; i < ticks.size(); i += 24) {  // tick 0 is the downbeat of the Start

@@ -7,6 +7,13 @@
 
 namespace tactus::test {
 
+// t minus the nearest of `beats` (seconds; 1 when there is none).
+inline double offset_to_nearest(double t, const std::vector<double>& beats) {
+    double best = 1;
+    for (double b : beats) best = std::abs(t - b) < std::abs(best) ? t - b : best;
+    return best;
+}
+
 // Matches estimated to reference beats within `window` seconds; greedy in
 // time order, which is optimal when the window is under half a beat.
 inline int matched_beats(const std::vector<double>& ref, const std::vector<double>& est, double window) {
