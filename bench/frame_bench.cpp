@@ -32,9 +32,11 @@ std::vector<float> noise_audio(std::size_t n) {
     return x;
 }
 
-// Push one hop, pop one frame: the streaming steady state.
+// Push one hop, pop one frame: the streaming steady state. /0 madmom's
+// features (BeatNet mode), /1 with the tracker's auto gain.
 void BM_Features(benchmark::State& state) {
     tactus::FeatureExtractor fx;
+    fx.set_auto_gain(state.range(0) != 0);
     const auto audio = noise_audio(tactus::kHop * 64 + tactus::kFrameSize);
     fx.push(audio.data(), tactus::kFrameSize);
     float feat[tactus::kFeatures];
@@ -47,7 +49,7 @@ void BM_Features(benchmark::State& state) {
     }
     state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_Features);
+BENCHMARK(BM_Features)->Arg(0)->Arg(1);
 
 tactus::CrnnArithmetic arithmetic(const benchmark::State& state) {
     return state.range(0) != 0 ? tactus::CrnnArithmetic::fast : tactus::CrnnArithmetic::exact;
@@ -93,8 +95,10 @@ void BM_CrnnBatch32(benchmark::State& state) {
 }
 BENCHMARK(BM_CrnnBatch32)->Arg(0)->Arg(1);
 
+// /0 as BeatNet mode runs (fp32, no gain), /1 as the tracker does
 void BM_FeaturesAndCrnn(benchmark::State& state) {
     tactus::FeatureExtractor fx;
+    fx.set_auto_gain(state.range(0) != 0);
     tactus::CrnnCpu net(model().weights, arithmetic(state));
     const auto audio = noise_audio(tactus::kHop * 64 + tactus::kFrameSize);
     fx.push(audio.data(), tactus::kFrameSize);

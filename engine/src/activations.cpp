@@ -48,6 +48,11 @@ void ActivationPipeline::set_silence_before(int frames) {
     reset();
 }
 
+void ActivationPipeline::set_auto_gain(bool on) {
+    features_.set_auto_gain(on);
+    reset();
+}
+
 void ActivationPipeline::prime() {
     // silence's features: log(1 + 0) bands and zero differences
     std::fill(feat_.begin(), feat_.end(), 0.f);

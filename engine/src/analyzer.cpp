@@ -23,7 +23,10 @@ void Analyzer::init() {
     // also makes their first onset count (downbeat F on eval-dev 0.59
     // against 0.495 with madmom's start, where frame 0 has no spectral
     // difference). BeatNet mode keeps BeatNet's start.
-    if (cfg_.inference == Inference::tactus) pipeline_.set_silence_before(kSilenceFrames);
+    if (cfg_.inference == Inference::tactus) {
+        pipeline_.set_silence_before(kSilenceFrames);
+        if (cfg_.auto_gain) pipeline_.set_auto_gain(true);
+    }
 }
 
 Analyzer::~Analyzer() = default;

@@ -8,8 +8,9 @@
 #include <numbers>
 #include <vector>
 
-#include "tactus/error.hpp"
+#include "auto_gain.hpp"
 #include "simd.hpp"
+#include "tactus/error.hpp"
 #include "tactus/filterbank.hpp"
 
 namespace tactus {
@@ -144,6 +145,26 @@ void log10_1p(const float* x, float* out) {
         simd::store(out + b, simd::log(simd::load(x + b) + 1.f) * 0.434294481903251828f);
 }
 
+// Sum of squares and largest magnitude of a frame, in 16 lanes (a plain
+// loop is one long chain of dependent additions).
+void energy_and_peak(const float* x, float* energy, float* peak) {
+    simd::v16 e{}, p{};
+    int i = 0;
+    for (; i + simd::kLanes <= kFrameSize; i += simd::kLanes) {
+        const simd::v16 v = simd::load(x + i);
+        e += v * v;
+        p = simd::vmax(p, simd::vmax(v, -v));
+    }
+    float es = simd::hsum(e), ps = 0.f;
+    for (int k = 0; k < simd::kLanes; ++k) ps = std::max(ps, p[k]);
+    for (; i < kFrameSize; ++i) {
+        es += x[i] * x[i];
+        ps = std::max(ps, std::abs(x[i]));
+    }
+    *energy = es;
+    *peak = ps;
+}
+
 std::vector<double> hann_window() {
     // np.hanning(M): 0.5 - 0.5 cos(2 pi n / (M - 1)), in double like madmom
     std::vector<double> w(kFrameSize);
@@ -160,6 +181,10 @@ struct FeatureExtractor::Impl {
     std::vector<float> ring = std::vector<float>(kRing, 0.f);
     float frame[kFrameSize] = {};
     float prev_log[kBands] = {};
+    AutoGain gain;
+    float prev_filt[kBandsPadded] = {};  // the last frame's bands before the gain
+    float prev_scaled[kBandsPadded] = {};
+    float prev_relog[kBandsPadded] = {};
     float mag[kFftBins] = {};
     float filt[kBandsPadded] = {};
     float logspec[kBandsPadded] = {};
@@ -204,23 +229,42 @@ bool FeatureExtractor::pop(float* features, FrameDetail* detail) {
         std::copy_n(m.ring.data() + at, run, m.frame + (i - start));
         i += run;
     }
-    float energy = 0.f;
-    for (int i = 0; i < kFrameSize; ++i) energy += m.frame[i] * m.frame[i];
+    float energy, peak;
+    energy_and_peak(m.frame, &energy, &peak);
     level_db_ = 10.f * std::log10(energy / kFrameSize + 1e-12f);
     m.dft.run(m.frame, m.mag);
     m.filterbank.apply(m.mag, m.filt);
-    log10_1p(m.filt, m.logspec);
-    for (int b = 0; b < kBands; ++b) {
-        const float l = m.logspec[b];
-        features[b] = l;
-        // madmom: diff[0] = 0, then max(L[k] - L[k-1], 0); after silence
-        // frame 0 differs from silence's all-zero spectrum
-        features[kBands + b] = next_ == 0 && !silence_before_ ? 0.f : std::max(l - m.prev_log[b], 0.f);
-        m.prev_log[b] = l;
-    }
     if (detail) {
         std::copy(std::begin(m.mag), std::end(m.mag), detail->stft_mag);
         std::copy_n(m.filt, kBands, detail->filtered);
+    }
+    // madmom: diff[0] = 0, then max(L[k] - L[k-1], 0); after silence frame
+    // 0 differs from silence's all-zero spectrum
+    const bool no_diff = next_ == 0 && !silence_before_;
+    if (auto_gain_) {
+        // Both frames of the difference at this frame's gain: a change of
+        // gain is no onset, and the first loud hit after a quiet intro
+        // (where the gain drops) still is one.
+        const float g = m.gain.next(peak, float(kHop) / kFeatureRate);
+        for (int b = 0; b < kBandsPadded; ++b) {
+            m.prev_scaled[b] = m.prev_filt[b] * g;
+            m.prev_filt[b] = m.filt[b];
+            m.filt[b] *= g;
+        }
+        log10_1p(m.filt, m.logspec);
+        log10_1p(m.prev_scaled, m.prev_relog);
+        for (int b = 0; b < kBands; ++b) {
+            features[b] = m.logspec[b];
+            features[kBands + b] = no_diff ? 0.f : std::max(m.logspec[b] - m.prev_relog[b], 0.f);
+        }
+    } else {
+        log10_1p(m.filt, m.logspec);
+        for (int b = 0; b < kBands; ++b) {
+            const float l = m.logspec[b];
+            features[b] = l;
+            features[kBands + b] = no_diff ? 0.f : std::max(l - m.prev_log[b], 0.f);
+            m.prev_log[b] = l;
+        }
     }
     ++next_;
     return true;
@@ -234,6 +278,10 @@ void FeatureExtractor::reset() {
     finished_ = false;
     level_db_ = -120.f;
     std::fill(std::begin(impl_->prev_log), std::end(impl_->prev_log), 0.f);
+    std::fill(std::begin(impl_->prev_filt), std::end(impl_->prev_filt), 0.f);
+    impl_->gain.reset();
 }
+
+float FeatureExtractor::gain_db() const { return auto_gain_ ? impl_->gain.gain_db() : 0.f; }
 
 }  // namespace tactus

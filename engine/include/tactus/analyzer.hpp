@@ -32,6 +32,10 @@ struct AnalyzerConfig {
     // How the CPU multiplies in tactus mode; BeatNet mode is always exact,
     // to stay BeatNet.
     CrnnArithmetic arithmetic = CrnnArithmetic::fast;
+    // Tactus mode: the network hears the input at mastered material's level
+    // whatever the input's (ActivationPipeline::set_auto_gain). BeatNet mode
+    // never does.
+    bool auto_gain = true;
     CrnnArithmetic crnn_arithmetic() const {
         return inference == Inference::beatnet ? CrnnArithmetic::exact : arithmetic;
     }

@@ -48,6 +48,12 @@ public:
     // difference is then its whole spectrum, an onset) or, as madmom has
     // it, with no difference at all.
     void set_silence_before(bool on) { silence_before_ = on; }
+    // Whether the bands are scaled so that the input's recent peak sits at
+    // mastered material's level (see auto_gain.hpp); off, as madmom has it,
+    // until set. level_db() stays the input's own level.
+    void set_auto_gain(bool on) { auto_gain_ = on; }
+    // The gain the last frame's bands were scaled by, dB (0 when off).
+    float gain_db() const;
 
     // RMS of the last popped frame (unwindowed), dBFS.
     float level_db() const { return level_db_; }
@@ -62,6 +68,7 @@ private:
     std::int64_t next_ = 0;
     bool finished_ = false;
     bool silence_before_ = false;
+    bool auto_gain_ = false;
     float level_db_ = -120.f;
 };
 

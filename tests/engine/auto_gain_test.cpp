@@ -1,0 +1,203 @@
+// AutoGain: the network hears the input's recent peak at -1 dBFS. A louder
+// frame takes effect at once; after a loud passage the gain comes back up
+// at 0.5 dB a second; the gain stays within +48 and -24 dB.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <numbers>
+#include <random>
+#include <vector>
+
+#include "audio_fixtures.hpp"
+#include "auto_gain.hpp"
+#include "paths.hpp"
+#include "tactus/analyzer.hpp"
+#include "tactus/features.hpp"
+
+using namespace tactus;
+
+namespace {
+
+constexpr float kFrameS = 0.02f;
+
+float db(float linear) { return 20.f * std::log10(linear); }
+float lin(float decibels) { return std::pow(10.f, decibels / 20.f); }
+
+std::vector<float> scaled(std::vector<float> x, float decibels) {
+    for (auto& v : x) v *= lin(decibels);
+    return x;
+}
+
+struct Features {
+    std::vector<std::vector<float>> frames;
+    std::vector<float> level_db, gain_db;
+};
+
+Features features(const std::vector<float>& audio, bool auto_gain) {
+    FeatureExtractor fx;
+    fx.set_auto_gain(auto_gain);
+    Features out;
+    float f[kFeatures];
+    auto drain = [&] {
+        while (fx.pop(f)) {
+            out.frames.emplace_back(f, f + kFeatures);
+            out.level_db.push_back(fx.level_db());
+            out.gain_db.push_back(fx.gain_db());
+        }
+    };
+    for (std::size_t at = 0; at < audio.size();) {
+        at += fx.push(audio.data() + at, audio.size() - at);
+        drain();
+    }
+    fx.finish();
+    drain();
+    return out;
+}
+
+double max_difference(const Features& a, const Features& b) {
+    REQUIRE(a.frames.size() == b.frames.size());
+    double worst = 0;
+    for (std::size_t i = 0; i < a.frames.size(); ++i)
+        for (int k = 0; k < kFeatures; ++k)
+            worst = std::max(worst, double(std::abs(a.frames[i][std::size_t(k)] - b.frames[i][std::size_t(k)])));
+    return worst;
+}
+
+struct Beats final : EventSink {
+    std::vector<double> times;
+    void on_event(const BeatEvent& e) override {
+        if (!e.predicted) times.push_back(e.time);
+    }
+};
+
+constexpr double kRate = 22050;
+
+std::vector<double> beats(const std::vector<float>& audio, bool auto_gain) {
+    AnalyzerConfig c;
+    c.sample_rate = kRate;
+    c.arithmetic = CrnnArithmetic::exact;
+    c.auto_gain = auto_gain;
+    Analyzer a(std::vector<std::filesystem::path>{tactus::test::model_path(1)}, c);
+    Beats b;
+    for (std::size_t at = 0; at < audio.size(); at += 4096) a.feed(audio.data() + at, std::min<std::size_t>(4096, audio.size() - at), b);
+    a.finish(b);
+    return b.times;
+}
+
+// Pink noise (Paul Kellet's filter on white noise), peak at -1 dBFS.
+std::vector<float> pink_noise(double seconds, std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<double> white(0.0, 1.0);
+    std::vector<float> x(std::size_t(seconds * kRate));
+    double b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0, peak = 0;
+    std::vector<double> y(x.size());
+    for (auto& v : y) {
+        const double w = white(rng);
+        b0 = 0.99886 * b0 + w * 0.0555179;
+        b1 = 0.99332 * b1 + w * 0.0750759;
+        b2 = 0.96900 * b2 + w * 0.1538520;
+        b3 = 0.86650 * b3 + w * 0.3104856;
+        b4 = 0.55000 * b4 + w * 0.5329522;
+        b5 = -0.7616 * b5 - w * 0.0168980;
+        v = b0 + b1 + b2 + b3 + b4 + b5 + b6 + w * 0.5362;
+        b6 = w * 0.115926;
+        peak = std::max(peak, std::abs(v));
+    }
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(y[i] / peak * lin(-1.f));
+    return x;
+}
+
+}  // namespace
+
+TEST_CASE("auto gain: the first frame brings its peak to -1 dBFS", "[auto_gain]") {
+    for (float peak_db : {-1.f, -30.f, -6.f, 0.f}) {
+        AutoGain g;
+        CHECK(db(g.next(lin(peak_db), kFrameS)) == Approx(-1.f - peak_db).margin(1e-3));
+        CHECK(g.gain_db() == Approx(-1.f - peak_db).margin(1e-3));
+    }
+}
+
+TEST_CASE("auto gain: a louder frame lowers the gain at once, a quieter one raises it 0.5 dB a second", "[auto_gain]") {
+    AutoGain g;
+    g.next(lin(-30.f), kFrameS);
+    CHECK(g.gain_db() == Approx(29.f).margin(1e-3));
+    g.next(lin(-6.f), kFrameS);  // a loud hit
+    CHECK(g.gain_db() == Approx(5.f).margin(1e-3));
+    // 10 s of quiet: the gain rises by 5 dB, not by the 24 dB of the drop
+    for (int i = 0; i < 500; ++i) g.next(lin(-30.f), kFrameS);
+    CHECK(g.gain_db() == Approx(10.f).margin(0.01));
+    // the music as loud as before: the gain holds there
+    for (int i = 0; i < 50; ++i) g.next(lin(-11.f), kFrameS);
+    CHECK(g.gain_db() == Approx(10.f).margin(0.01));
+}
+
+TEST_CASE("auto gain: the gain stays within +48 and -24 dB", "[auto_gain]") {
+    AutoGain quiet;
+    quiet.next(0.f, kFrameS);  // digital silence
+    CHECK(quiet.gain_db() == AutoGain::kMaxGainDb);
+    CHECK(db(quiet.next(lin(-90.f), kFrameS)) == Approx(48.f).margin(1e-3));
+    AutoGain loud;
+    CHECK(db(loud.next(1000.f, kFrameS)) == Approx(-24.f).margin(1e-3));  // float input 60 dB over full scale
+}
+
+TEST_CASE("auto gain: reset forgets the level", "[auto_gain]") {
+    AutoGain g;
+    g.next(lin(-1.f), kFrameS);
+    g.reset();
+    CHECK(g.gain_db() == 0.f);
+    g.next(lin(-40.f), kFrameS);
+    CHECK(g.gain_db() == Approx(39.f).margin(1e-3));
+}
+
+TEST_CASE("auto gain: the network's input is the same 30 dB quieter, the level is the input's own", "[auto_gain][features]") {
+    const auto loud = tactus::test::groove(kRate, 120, 6);
+    const auto quiet = scaled(loud, -30.f);
+    const Features a = features(loud, true), b = features(quiet, true);
+    CHECK(max_difference(a, b) < 1e-4);
+    for (std::size_t i = 10; i < a.level_db.size(); i += 10) {
+        if (a.level_db[i] < -90.f) continue;  // between hits: at the -120 dB floor either way
+        CHECK(b.level_db[i] == Approx(a.level_db[i] - 30.f).margin(0.01));
+        CHECK(b.gain_db[i] == Approx(a.gain_db[i] + 30.f).margin(0.01));
+    }
+    // without it, the features follow the level (madmom's, BeatNet's)
+    const Features c = features(loud, false), d = features(quiet, false);
+    CHECK(max_difference(c, d) > 0.1);
+    CHECK(d.gain_db.back() == 0.f);
+    CHECK(b.level_db.back() == d.level_db.back());
+}
+
+TEST_CASE("auto gain: a rising gain is no onset", "[auto_gain][features]") {
+    // 1 kHz repeats every 441-sample hop, so every frame of a steady tone is
+    // the same frame: 1 s at -1 dBFS, then 6 s 20 dB lower, over which the
+    // gain rises by 0.5 dB a second
+    std::vector<float> tone(std::size_t(7 * kRate));
+    for (std::size_t n = 0; n < tone.size(); ++n)
+        tone[n] = float((n < std::size_t(kRate) ? 0.89 : 0.089) * std::sin(2 * std::numbers::pi * 1000.0 * double(n) / kRate));
+    const Features f = features(tone, true);
+    REQUIRE(f.frames.size() >= 340);
+    const std::size_t early = 75, late = 325;  // 1.5 s and 6.5 s
+    CHECK(f.gain_db[late] - f.gain_db[early] == Approx(2.5f).margin(0.05));
+    double louder = 0, onset = 0;
+    for (int b = 0; b < kBands; ++b) {
+        louder = std::max(louder, double(f.frames[late][std::size_t(b)] - f.frames[early][std::size_t(b)]));
+        for (std::size_t i = early; i <= late; ++i) onset = std::max(onset, double(f.frames[i][std::size_t(kBands + b)]));
+    }
+    CHECK(louder > 0.05);   // the bands grew with the gain ...
+    CHECK(onset < 1e-5);    // ... and no frame differs from the one before
+}
+
+TEST_CASE("auto gain: pink noise draws no beats at any level", "[auto_gain][analyzer]") {
+    // Without the gain this noise draws beats at some of these levels (the
+    // network takes quiet noise for faint music); with it, the network
+    // hears every level as full scale.
+    int without = 0;
+    for (float level : {-1.f, -10.f, -20.f, -35.f}) {
+        INFO(level << " dBFS");
+        const auto x = scaled(pink_noise(30, 11), level + 1.f);
+        CHECK(beats(x, true).empty());
+        without += int(beats(x, false).size());
+    }
+    CHECK(without > 0);  // so this test can fail
+}
