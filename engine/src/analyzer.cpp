@@ -83,6 +83,9 @@ void Analyzer::on_frame(const FrameOutput& f) {
         tf.beat = f.beat;
         tf.downbeat = f.downbeat;
         tf.level_db = f.level_db;
+        float flux = 0.f;
+        for (int b = kBands; b < kFeatures; ++b) flux += f.features[b];
+        tf.onset = flux / kBands;
         tracker_->process(tf, std::max(to_features(double(f.available)), double(f.index)), *this);
         return;
     }

@@ -44,6 +44,7 @@ struct TrackerFrame {
     std::int64_t index = 0;   // feature frame number
     float beat = 0, downbeat = 0;
     float level_db = -120;    // frame RMS, dBFS
+    float onset = 0;          // spectral flux: the mean of the 136 positive band differences
 };
 
 struct TrackerBeat {
