@@ -70,7 +70,6 @@ public:
     // Scales the network's input to mastered material's level (see
     // FeatureExtractor::set_auto_gain); off, as BeatNet has it, until set.
     void set_auto_gain(bool on);
-    float gain_db() const { return features_.gain_db(); }
 
     double input_rate() const { return resampler_.in_rate(); }
     std::int64_t input_samples() const { return input_samples_; }
