@@ -7,8 +7,9 @@
 // does not. AutoGain brings the input's recent peak to
 // where mastered material has it (-1 dBFS): instant attack, so a loud
 // start is never over-amplified, and a slow release, so the gain does not
-// pump with the music. The tracker still sees the raw level (silence,
-// intensity); only the network's input is scaled.
+// pump with the music. The tracker still sees the input's own level
+// (silence, intensity); only the network's input is scaled. FeatureExtractor
+// applies it after a DC blocker.
 namespace tactus {
 
 class AutoGain {

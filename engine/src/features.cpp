@@ -17,6 +17,7 @@ namespace tactus {
 namespace {
 
 constexpr std::int64_t kRing = 4096;  // power of two >= frame + hop
+constexpr float kDcPole = 0.999f;     // the DC blocker's pole: -3 dB at 3.5 Hz
 static_assert(kRing >= kFrameSize + kHop);
 
 // FFTW's planner is not thread-safe; plugin hosts may instantiate several
@@ -145,24 +146,32 @@ void log10_1p(const float* x, float* out) {
         simd::store(out + b, simd::log(simd::load(x + b) + 1.f) * 0.434294481903251828f);
 }
 
-// Sum of squares and largest magnitude of a frame, in 16 lanes (a plain
+// Sum of squares, largest and smallest of n samples, in 16 lanes (a plain
 // loop is one long chain of dependent additions).
-void energy_and_peak(const float* x, float* energy, float* peak) {
-    simd::v16 e{}, p{};
+struct FrameStats {
+    float squares = 0, high = 0, low = 0;
+};
+FrameStats frame_stats(const float* x, int n) {
+    if (n <= 0) return {};
+    simd::v16 e{}, hi = simd::splat(x[0]), lo = simd::splat(x[0]);
     int i = 0;
-    for (; i + simd::kLanes <= kFrameSize; i += simd::kLanes) {
+    for (; i + simd::kLanes <= n; i += simd::kLanes) {
         const simd::v16 v = simd::load(x + i);
         e += v * v;
-        p = simd::vmax(p, simd::vmax(v, -v));
+        hi = simd::vmax(hi, v);
+        lo = simd::vmin(lo, v);
     }
-    float es = simd::hsum(e), ps = 0.f;
-    for (int k = 0; k < simd::kLanes; ++k) ps = std::max(ps, p[k]);
-    for (; i < kFrameSize; ++i) {
-        es += x[i] * x[i];
-        ps = std::max(ps, std::abs(x[i]));
+    FrameStats r{simd::hsum(e), hi[0], lo[0]};
+    for (int k = 1; k < simd::kLanes; ++k) {
+        r.high = std::max(r.high, hi[k]);
+        r.low = std::min(r.low, lo[k]);
     }
-    *energy = es;
-    *peak = ps;
+    for (; i < n; ++i) {
+        r.squares += x[i] * x[i];
+        r.high = std::max(r.high, x[i]);
+        r.low = std::min(r.low, x[i]);
+    }
+    return r;
 }
 
 std::vector<double> hann_window() {
@@ -182,6 +191,7 @@ struct FeatureExtractor::Impl {
     float frame[kFrameSize] = {};
     float prev_log[kBands] = {};
     AutoGain gain;
+    float dc_x = 0, dc_y = 0;  // the DC blocker's last input and output
     float prev_filt[kBandsPadded] = {};  // the last frame's bands before the gain
     float prev_scaled[kBandsPadded] = {};
     float prev_relog[kBandsPadded] = {};
@@ -209,7 +219,25 @@ std::size_t FeatureExtractor::push(const float* samples, std::size_t n) {
     const std::int64_t keep_from = std::max<std::int64_t>(0, next_ * kHop - kFrameLookahead);
     const std::int64_t room = kRing - (total_ - keep_from);
     const std::size_t take = std::min<std::size_t>(n, std::size_t(std::max<std::int64_t>(room, 0)));
-    for (std::size_t i = 0; i < take; ++i) impl_->ring[std::size_t((total_ + std::int64_t(i)) & (kRing - 1))] = samples[i];
+    Impl& m = *impl_;
+    if (auto_gain_) {
+        // A DC blocker (a zero at DC, a pole at 3.5 Hz): a microphone's
+        // offset is no sound. It would hold the level above the silence
+        // threshold and the auto gain under the music, and the Hann
+        // window's sidelobes would carry it into the low bands.
+        if (total_ == 0 && take > 0) m.dc_x = samples[0];  // an offset from the start is no step
+        float px = m.dc_x, y = m.dc_y;  // in registers: the ring's stores could alias the members
+        for (std::size_t i = 0; i < take; ++i) {
+            const float x = samples[i];
+            y = x - px + kDcPole * y;
+            px = x;
+            m.ring[std::size_t((total_ + std::int64_t(i)) & (kRing - 1))] = y;
+        }
+        m.dc_x = px;
+        m.dc_y = y;
+    } else {
+        for (std::size_t i = 0; i < take; ++i) m.ring[std::size_t((total_ + std::int64_t(i)) & (kRing - 1))] = samples[i];
+    }
     total_ += std::int64_t(take);
     return take;
 }
@@ -229,9 +257,10 @@ bool FeatureExtractor::pop(float* features, FrameDetail* detail) {
         std::copy_n(m.ring.data() + at, run, m.frame + (i - start));
         i += run;
     }
-    float energy, peak;
-    energy_and_peak(m.frame, &energy, &peak);
-    level_db_ = 10.f * std::log10(energy / kFrameSize + 1e-12f);
+    // over the stream's samples only: the zeros around its ends are no level
+    const FrameStats fs = frame_stats(m.frame + (lo - start), int(std::max<std::int64_t>(hi - lo, 0)));
+    const float peak = std::max(fs.high, -fs.low);
+    level_db_ = 10.f * std::log10(fs.squares / kFrameSize + 1e-12f);
     m.dft.run(m.frame, m.mag);
     m.filterbank.apply(m.mag, m.filt);
     if (detail) {
@@ -280,6 +309,7 @@ void FeatureExtractor::reset() {
     std::fill(std::begin(impl_->prev_log), std::end(impl_->prev_log), 0.f);
     std::fill(std::begin(impl_->prev_filt), std::end(impl_->prev_filt), 0.f);
     impl_->gain.reset();
+    impl_->dc_x = impl_->dc_y = 0;
 }
 
 float FeatureExtractor::gain_db() const { return auto_gain_ ? impl_->gain.gain_db() : 0.f; }

@@ -1,8 +1,8 @@
 // Accuracy on ../shared/eval-dev, scored by shared/tools/score.py (mir_eval,
 // the scorer of BASELINES.md): a change that makes the tracker worse fails
-// here. The bars sit a little under today's figures (beat F 0.767, downbeat
-// F 0.641, no false beats; predicted beats 20 ms ahead 0.764 / 0.624; the
-// clips 30 dB quieter 0.769 / 0.641), well
+// here. The bars sit a little under today's figures (beat F 0.765, downbeat
+// F 0.640, no false beats; predicted beats 20 ms ahead 0.761 / 0.617; the
+// clips 30 dB quieter 0.765 / 0.642), well
 // above BeatNet's causal tracker on the same clips (0.536 / 0.306, 102
 // false beats a minute); BeatNet mode must stay BeatNet.
 #include <catch2/catch.hpp>

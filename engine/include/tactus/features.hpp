@@ -49,13 +49,15 @@ public:
     // it, with no difference at all.
     void set_silence_before(bool on) { silence_before_ = on; }
     // Whether the bands are scaled so that the input's recent peak sits at
-    // mastered material's level (see auto_gain.hpp); off, as madmom has it,
+    // mastered material's level (see auto_gain.hpp), after a DC blocker
+    // (-3 dB at 3.5 Hz) has taken out any offset; off, as madmom has it,
     // until set. level_db() stays the input's own level.
     void set_auto_gain(bool on) { auto_gain_ = on; }
     // The gain the last frame's bands were scaled by, dB (0 when off).
     float gain_db() const;
 
-    // RMS of the last popped frame (unwindowed), dBFS.
+    // RMS of the last popped frame (unwindowed), dBFS; with the auto gain,
+    // of the input after its DC blocker.
     float level_db() const { return level_db_; }
     std::int64_t samples_pushed() const { return total_; }
     std::int64_t next_frame() const { return next_; }
