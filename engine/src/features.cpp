@@ -189,12 +189,11 @@ struct FeatureExtractor::Impl {
     BluesteinMagnitude dft{hann_window()};
     std::vector<float> ring = std::vector<float>(kRing, 0.f);
     float frame[kFrameSize] = {};
-    float prev_log[kBands] = {};
     AutoGain gain;
     float dc_x = 0, dc_y = 0;  // the DC blocker's last input and output
-    float prev_filt[kBandsPadded] = {};  // the last frame's bands before the gain
-    float prev_scaled[kBandsPadded] = {};
-    float prev_relog[kBandsPadded] = {};
+    float prev_filt[kBandsPadded] = {};    // the last frame's bands before the gain
+    float prev_scaled[kBandsPadded] = {};  // ... at this frame's gain
+    float prev_log[kBandsPadded] = {};     // ... and their log
     float mag[kFftBins] = {};
     float filt[kBandsPadded] = {};
     float logspec[kBandsPadded] = {};
@@ -268,32 +267,22 @@ bool FeatureExtractor::pop(float* features, FrameDetail* detail) {
         std::copy_n(m.filt, kBands, detail->filtered);
     }
     // madmom: diff[0] = 0, then max(L[k] - L[k-1], 0); after silence frame
-    // 0 differs from silence's all-zero spectrum
+    // 0 differs from silence's all-zero spectrum. Both frames of the
+    // difference are taken at this frame's gain: a change of gain is no
+    // onset, and the first loud hit after a quiet intro (where the gain
+    // drops) still is one. Without the auto gain g = 1, madmom's features.
     const bool no_diff = next_ == 0 && !silence_before_;
-    if (auto_gain_) {
-        // Both frames of the difference at this frame's gain: a change of
-        // gain is no onset, and the first loud hit after a quiet intro
-        // (where the gain drops) still is one.
-        const float g = m.gain.next(peak, float(kHop) / kFeatureRate);
-        for (int b = 0; b < kBandsPadded; ++b) {
-            m.prev_scaled[b] = m.prev_filt[b] * g;
-            m.prev_filt[b] = m.filt[b];
-            m.filt[b] *= g;
-        }
-        log10_1p(m.filt, m.logspec);
-        log10_1p(m.prev_scaled, m.prev_relog);
-        for (int b = 0; b < kBands; ++b) {
-            features[b] = m.logspec[b];
-            features[kBands + b] = no_diff ? 0.f : std::max(m.logspec[b] - m.prev_relog[b], 0.f);
-        }
-    } else {
-        log10_1p(m.filt, m.logspec);
-        for (int b = 0; b < kBands; ++b) {
-            const float l = m.logspec[b];
-            features[b] = l;
-            features[kBands + b] = no_diff ? 0.f : std::max(l - m.prev_log[b], 0.f);
-            m.prev_log[b] = l;
-        }
+    const float g = auto_gain_ ? m.gain.next(peak, float(kHop) / kFeatureRate) : 1.f;
+    for (int b = 0; b < kBandsPadded; ++b) {
+        m.prev_scaled[b] = m.prev_filt[b] * g;
+        m.prev_filt[b] = m.filt[b];
+        m.filt[b] *= g;
+    }
+    log10_1p(m.filt, m.logspec);
+    log10_1p(m.prev_scaled, m.prev_log);
+    for (int b = 0; b < kBands; ++b) {
+        features[b] = m.logspec[b];
+        features[kBands + b] = no_diff ? 0.f : std::max(m.logspec[b] - m.prev_log[b], 0.f);
     }
     ++next_;
     return true;
@@ -306,7 +295,6 @@ void FeatureExtractor::reset() {
     next_ = 0;
     finished_ = false;
     level_db_ = -120.f;
-    std::fill(std::begin(impl_->prev_log), std::end(impl_->prev_log), 0.f);
     std::fill(std::begin(impl_->prev_filt), std::end(impl_->prev_filt), 0.f);
     impl_->gain.reset();
     impl_->dc_x = impl_->dc_y = 0;

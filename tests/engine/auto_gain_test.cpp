@@ -7,7 +7,6 @@
 #include <cmath>
 #include <filesystem>
 #include <numbers>
-#include <random>
 #include <vector>
 
 #include "audio_fixtures.hpp"
@@ -84,29 +83,6 @@ std::vector<double> beats(const std::vector<float>& audio, bool auto_gain) {
     for (std::size_t at = 0; at < audio.size(); at += 4096) a.feed(audio.data() + at, std::min<std::size_t>(4096, audio.size() - at), b);
     a.finish(b);
     return b.times;
-}
-
-// Pink noise (Paul Kellet's filter on white noise), peak at -1 dBFS.
-std::vector<float> pink_noise(double seconds, std::uint32_t seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<double> white(0.0, 1.0);
-    std::vector<float> x(std::size_t(seconds * kRate));
-    double b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0, peak = 0;
-    std::vector<double> y(x.size());
-    for (auto& v : y) {
-        const double w = white(rng);
-        b0 = 0.99886 * b0 + w * 0.0555179;
-        b1 = 0.99332 * b1 + w * 0.0750759;
-        b2 = 0.96900 * b2 + w * 0.1538520;
-        b3 = 0.86650 * b3 + w * 0.3104856;
-        b4 = 0.55000 * b4 + w * 0.5329522;
-        b5 = -0.7616 * b5 - w * 0.0168980;
-        v = b0 + b1 + b2 + b3 + b4 + b5 + b6 + w * 0.5362;
-        b6 = w * 0.115926;
-        peak = std::max(peak, std::abs(v));
-    }
-    for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(y[i] / peak * lin(-1.f));
-    return x;
 }
 
 }  // namespace
@@ -218,6 +194,6 @@ TEST_CASE("auto gain: pink noise draws no beats at any level", "[auto_gain][anal
     // at some levels; the tracker's onset check then holds the lock back.)
     for (float level : {-1.f, -10.f, -20.f, -35.f}) {
         INFO(level << " dBFS");
-        CHECK(beats(scaled(pink_noise(30, 11), level + 1.f), true).empty());
+        CHECK(beats(scaled(tactus::test::pink_noise(kRate, 30, 11), level + 1.f), true).empty());
     }
 }

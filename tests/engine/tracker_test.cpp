@@ -33,7 +33,7 @@ struct Run final : EventSink {
 constexpr double kRate = 22050;
 
 Run analyze(const std::vector<float>& audio, TrackerParams params = {},
-            const std::function<void(Analyzer&, double)>& at_second = {}) {
+            const std::function<void(Analyzer&, double)>& at_second = {}, const std::vector<int>& models = {1}) {
     AnalyzerConfig c;
     c.sample_rate = kRate;
     // The tracker's specification, on the same activations on every CPU:
@@ -43,7 +43,9 @@ Run analyze(const std::vector<float>& audio, TrackerParams params = {},
     c.arithmetic = CrnnArithmetic::exact;
     c.tracker = params;
     c.tracker.prediction_lead_s = 0.08;
-    Analyzer a(std::vector<std::filesystem::path>{tactus::test::model_path(1)}, c);
+    std::vector<std::filesystem::path> files;
+    for (int m : models) files.push_back(tactus::test::model_path(m));
+    Analyzer a(files, c);
     Run r;
     const std::size_t second = std::size_t(kRate);
     for (std::size_t at = 0; at < audio.size(); at += second) {
@@ -69,45 +71,6 @@ std::vector<float> noise(double seconds, float level, std::uint32_t seed = 5) {
     std::vector<float> x(std::size_t(seconds * kRate));
     for (auto& v : x) v = n(rng);
     return x;
-}
-
-// Brown noise (a leaky integral of white noise): rumble, wind, traffic.
-// Peak at -1 dBFS.
-std::vector<float> brown_noise(double seconds, std::uint32_t seed, double leak) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<double> white(0.0, 1.0);
-    std::vector<double> y(std::size_t(seconds * kRate));
-    double v = 0, mean = 0, peak = 0;
-    for (auto& o : y) mean += o = v = leak * v + white(rng);
-    mean /= double(y.size());
-    for (auto& o : y) peak = std::max(peak, std::abs(o -= mean));
-    std::vector<float> x(y.size());
-    for (std::size_t i = 0; i < y.size(); ++i) x[i] = float(0.89 * y[i] / peak);
-    return x;
-}
-
-// A sustained chord of three sines, no attacks.
-std::vector<float> chord(double seconds, double f1, double f2, double f3) {
-    std::vector<float> x(std::size_t(seconds * kRate));
-    for (std::size_t n = 0; n < x.size(); ++n) {
-        const double t = double(n) / kRate;
-        x[n] = float(0.3 * (std::sin(2 * std::numbers::pi * f1 * t) + std::sin(2 * std::numbers::pi * f2 * t) +
-                            std::sin(2 * std::numbers::pi * f3 * t)));
-    }
-    return x;
-}
-
-std::size_t ensemble_beats(const std::vector<float>& audio) {
-    AnalyzerConfig c;
-    c.sample_rate = kRate;
-    c.arithmetic = CrnnArithmetic::exact;
-    Analyzer a(std::vector<std::filesystem::path>{tactus::test::model_path(1), tactus::test::model_path(2),
-                                                  tactus::test::model_path(3)},
-               c);
-    Run r;
-    for (std::size_t at = 0; at < audio.size(); at += 4096) a.feed(audio.data() + at, std::min<std::size_t>(4096, audio.size() - at), r);
-    a.finish(r);
-    return r.beats.size();
 }
 
 }  // namespace
@@ -195,13 +158,13 @@ TEST_CASE("rumble and sustained chords give no beats: the sound's own onsets mus
     for (std::uint32_t seed : {1u, 5u, 8u})
         for (double leak : {0.999, 0.995}) {
             INFO("brown noise, seed " << seed << ", leak " << leak);
-            const auto r = analyze(brown_noise(30, seed, leak));
+            const auto r = analyze(tactus::test::brown_noise(kRate, 30, seed, leak));
             CHECK(r.beats.empty());
             CHECK(r.predictions.empty());
         }
     for (double f : {220.0, 240.0}) {
         INFO("chord on " << f << " Hz");
-        CHECK(ensemble_beats(chord(30, f, f * 1.5, f * 2.0)) == 0);
+        CHECK(analyze(tactus::test::chord(kRate, 30, f, f * 1.5, f * 2.0), {}, {}, {1, 2, 3}).beats.empty());
     }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 // Synthetic test audio with known beats.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
@@ -42,6 +43,61 @@ inline std::vector<float> clicks(double rate, double bpm, double seconds, double
             const auto at = std::size_t(t * rate) + i;
             if (at < x.size()) x[at] = float(0.7 * std::sin(2 * std::numbers::pi * 1000 * double(i) / rate) * (1 - double(i) / (0.02 * rate)));
         }
+    return x;
+}
+
+// Peak-normalised noises (peak 0.89, -1 dBFS): things a microphone hears
+// that are no music.
+namespace detail {
+inline std::vector<float> normalised(const std::vector<double>& y) {
+    double mean = 0, peak = 0;
+    for (double v : y) mean += v;
+    mean /= double(y.empty() ? 1 : y.size());
+    for (double v : y) peak = std::max(peak, std::abs(v - mean));
+    std::vector<float> x(y.size());
+    for (std::size_t i = 0; i < y.size(); ++i) x[i] = float(0.89 * (y[i] - mean) / (peak > 0 ? peak : 1.0));
+    return x;
+}
+}  // namespace detail
+
+// Pink noise (Paul Kellet's filter on white noise).
+inline std::vector<float> pink_noise(double rate, double seconds, std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<double> white(0.0, 1.0);
+    std::vector<double> y(std::size_t(seconds * rate));
+    double b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0;
+    for (auto& v : y) {
+        const double w = white(rng);
+        b0 = 0.99886 * b0 + w * 0.0555179;
+        b1 = 0.99332 * b1 + w * 0.0750759;
+        b2 = 0.96900 * b2 + w * 0.1538520;
+        b3 = 0.86650 * b3 + w * 0.3104856;
+        b4 = 0.55000 * b4 + w * 0.5329522;
+        b5 = -0.7616 * b5 - w * 0.0168980;
+        v = b0 + b1 + b2 + b3 + b4 + b5 + b6 + w * 0.5362;
+        b6 = w * 0.115926;
+    }
+    return detail::normalised(y);
+}
+
+// Brown noise, a leaky integral of white noise: rumble, wind, traffic.
+inline std::vector<float> brown_noise(double rate, double seconds, std::uint32_t seed, double leak) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<double> white(0.0, 1.0);
+    std::vector<double> y(std::size_t(seconds * rate));
+    double v = 0;
+    for (auto& o : y) o = v = leak * v + white(rng);
+    return detail::normalised(y);
+}
+
+// A sustained chord of three sines, no attacks.
+inline std::vector<float> chord(double rate, double seconds, double f1, double f2, double f3) {
+    std::vector<float> x(std::size_t(seconds * rate));
+    for (std::size_t n = 0; n < x.size(); ++n) {
+        const double t = double(n) / rate;
+        x[n] = float(0.3 * (std::sin(2 * std::numbers::pi * f1 * t) + std::sin(2 * std::numbers::pi * f2 * t) +
+                            std::sin(2 * std::numbers::pi * f3 * t)));
+    }
     return x;
 }
 

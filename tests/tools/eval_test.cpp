@@ -13,11 +13,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include <sndfile.h>
-
 #include "paths.hpp"
 #include "run.hpp"
 #include "sound_file.hpp"
+#include "tactus/audio_file.hpp"
 
 using namespace tactus::test;
 namespace fs = std::filesystem;
@@ -59,15 +58,10 @@ fs::path quieter_copy(float db) {
     for (const auto& e : fs::directory_iterator(eval_dev())) {
         if (e.path().extension() == ".beats") fs::copy_file(e.path(), dir / e.path().filename());
         if (e.path().extension() != ".flac") continue;
-        SF_INFO info{};
-        SNDFILE* f = sf_open(e.path().c_str(), SFM_READ, &info);
-        REQUIRE(f);
-        std::vector<float> x(std::size_t(info.frames * info.channels));
-        const sf_count_t got = sf_readf_float(f, x.data(), info.frames);
-        sf_close(f);
-        REQUIRE(got == info.frames);
+        double rate = 0;
+        auto x = tactus::read_mono(e.path(), &rate);  // the clips are mono
         for (auto& v : x) v *= gain;
-        write_sound_file(dir / e.path().filename(), x, info.samplerate, info.channels, SF_FORMAT_FLAC | SF_FORMAT_PCM_24);
+        write_sound_file(dir / e.path().filename(), x, int(rate), 1, SF_FORMAT_FLAC | SF_FORMAT_PCM_24);
     }
     return dir;
 }
