@@ -1,6 +1,7 @@
-// AutoGain: the network hears the input's recent peak at -1 dBFS. A louder
-// frame takes effect at once; after a loud passage the gain comes back up
-// at 0.5 dB a second; the gain stays within +48 and -24 dB.
+// AutoGain: the network hears the music's recent peak at -1 dBFS. A
+// louder level takes effect within 0.8 s, 6 dB of it at once; after a loud
+// passage the gain comes back up at 0.5 dB a second; a door slam does not
+// set the level; the gain stays within +48 and -24 dB.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -95,18 +96,44 @@ TEST_CASE("auto gain: the first frame brings its peak to -1 dBFS", "[auto_gain]"
     }
 }
 
-TEST_CASE("auto gain: a louder frame lowers the gain at once, a quieter one raises it 0.5 dB a second", "[auto_gain]") {
+TEST_CASE("auto gain: a louder level lowers the gain within 0.8 s, a quieter one raises it 0.5 dB a second", "[auto_gain]") {
     AutoGain g;
-    g.next(lin(-30.f), kFrameS);
+    auto run = [&](float peak_db, float seconds) {
+        for (int i = 0; i < int(seconds / kFrameS + 0.5f); ++i) g.next(lin(peak_db), kFrameS);
+    };
+    run(-30.f, 4.f);
     CHECK(g.gain_db() == Approx(29.f).margin(1e-3));
-    g.next(lin(-6.f), kFrameS);  // a loud hit
+    g.next(lin(-6.f), kFrameS);  // the music gets louder: at once, but for 6 dB ...
+    CHECK(g.gain_db() == Approx(29.f - 24.f + AutoGain::kTransientDb).margin(1e-3));
+    run(-6.f, 0.8f);  // ... and in full once it recurs
     CHECK(g.gain_db() == Approx(5.f).margin(1e-3));
     // 10 s of quiet: the gain rises by 5 dB, not by the 24 dB of the drop
-    for (int i = 0; i < 500; ++i) g.next(lin(-30.f), kFrameS);
+    run(-30.f, 10.f);
     CHECK(g.gain_db() == Approx(10.f).margin(0.01));
     // the music as loud as before: the gain holds there
-    for (int i = 0; i < 50; ++i) g.next(lin(-11.f), kFrameS);
+    run(-11.f, 1.f);
     CHECK(g.gain_db() == Approx(10.f).margin(0.01));
+}
+
+TEST_CASE("auto gain: a door slam does not set the level", "[auto_gain]") {
+    // 4 s of music at -21 dBFS, its peaks varying by 6 dB, then 0.4 s of a
+    // slam at full scale: with a plain peak envelope the gain would stay
+    // 20 dB down and take 40 s to come back
+    AutoGain g;
+    auto music = [&](int frames) {
+        for (int i = 0; i < frames; ++i) g.next(lin(i % 25 == 0 ? -21.f : -27.f), kFrameS);
+    };
+    music(200);
+    CHECK(g.gain_db() == Approx(20.f).margin(0.25));  // released at most 0.25 dB since the last -21 dB hit
+    g.next(lin(-1.f), kFrameS);
+    CHECK(g.gain_db() == Approx(AutoGain::kTransientDb).margin(1e-3));  // it ducks at once ...
+    for (int i = 1; i < 20; ++i) g.next(lin(-1.f - float(i)), kFrameS);  // decaying over 0.4 s
+    music(50);
+    // ... a second later the level is the margin over the music's (released
+    // for the 1.1 s since the slam fell under it) ...
+    CHECK(g.gain_db() == Approx(20.f - AutoGain::kTransientDb + AutoGain::kReleaseDbPerS * 1.1f).margin(1e-2));
+    music(600);
+    CHECK(g.gain_db() == Approx(20.f).margin(0.25));  // ... and 12 s later the music's own
 }
 
 TEST_CASE("auto gain: the gain stays within +48 and -24 dB", "[auto_gain]") {
