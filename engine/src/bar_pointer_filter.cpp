@@ -98,6 +98,24 @@ void BarPointerFilter::restrict_tempo(int lo, int hi) {
     else normalise(total);
 }
 
+void BarPointerFilter::spread(float share) {
+    const int n = num_intervals();
+    double states = 0;
+    for (const auto& m : m_)
+        for (int i = 0; i < n; ++i)
+            if (allowed(min_interval_ + i)) states += double(m.beats) * (min_interval_ + i);
+    if (states <= 0) return;
+    const float each = float(share / states);
+    for (auto& m : m_)
+        for (int bb = 0; bb < m.beats; ++bb)
+            for (int i = 0; i < n; ++i) {
+                if (!allowed(min_interval_ + i)) continue;
+                float* a = m.alpha.data() + m.block_start[std::size_t(bb * n + i)];
+                for (int k = 0; k < min_interval_ + i; ++k) a[k] = (1.f - share) * a[k] + each;
+            }
+    normalise(accumulate_marginals());
+}
+
 void BarPointerFilter::set_phase(int k) {
     const int n = num_intervals();
     for (int i = 0; i < n; ++i) allowed_[std::size_t(i)] = allowed(min_interval_ + i) ? 1.f : 0.f;

@@ -46,6 +46,9 @@ public:
     std::vector<double> meter_mass() const;
     const std::vector<int>& meters() const { return meters_; }
 
+    // Moves `share` of the posterior evenly onto every allowed state: the
+    // music may have changed to anything.
+    void spread(float share);
     // Keep only tempi in [lo, hi] (frames per beat); 0, 0 lifts the limit.
     void restrict_tempo(int lo, int hi);
     // Re-seed the phase: all mass at k frames after a boundary (any tempo

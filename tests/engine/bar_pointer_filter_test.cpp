@@ -1,0 +1,50 @@
+// BarPointerFilter::spread: after a break the music may be a new song, and
+// the posterior cannot reach an unrelated tempo or phase by its own
+// transitions; spread(share) gives every allowed state an equal part.
+#include <catch2/catch.hpp>
+
+#include <numeric>
+
+#include "bar_pointer_filter.hpp"
+
+using namespace tactus;
+
+namespace {
+
+// A filter that has followed a beat every 25 frames (120 BPM) for 20 s.
+BarPointerFilter settled_at_25() {
+    BarPointerFilter f({2, 3, 4}, 14, 55, 100.0, 16);
+    for (int t = 0; t < 1000; ++t) f.step(t % 25 == 0 ? 0.9f : 0.02f, 0.01f);
+    return f;
+}
+
+double mass(const BarPointerFilter& f, int lo, int hi) {
+    double m = 0;
+    for (int i = lo; i <= hi; ++i) m += f.tempo()[std::size_t(i - f.min_interval())];
+    return m;
+}
+
+}  // namespace
+
+TEST_CASE("bar-pointer filter: spread gives every allowed state an equal part of the posterior", "[tracker][filter]") {
+    auto f = settled_at_25();
+    REQUIRE(mass(f, 24, 26) > 0.99);
+    REQUIRE(mass(f, 35, 37) < 1e-6);  // 85 BPM: out of reach
+    f.spread(0.1f);
+    // the states of an interval L number L per beat: its share is L / (sum of L)
+    double states = 0;
+    for (int L = 14; L <= 55; ++L) states += L;
+    CHECK(mass(f, 35, 37) == Approx(0.1 * (35 + 36 + 37) / states).epsilon(0.01));
+    CHECK(mass(f, 24, 26) == Approx(0.9 + 0.1 * (24 + 25 + 26) / states).epsilon(0.01));
+    const auto& since = f.since_beat();
+    CHECK(std::accumulate(since.begin(), since.end(), 0.0) == Approx(1.0).epsilon(1e-4));
+}
+
+TEST_CASE("bar-pointer filter: spread leaves tempi outside a restriction empty", "[tracker][filter]") {
+    auto f = settled_at_25();
+    f.restrict_tempo(20, 30);
+    f.spread(0.5f);
+    CHECK(mass(f, 14, 19) == 0.0);
+    CHECK(mass(f, 31, 55) == 0.0);
+    CHECK(mass(f, 20, 30) == Approx(1.0).epsilon(1e-4));
+}
