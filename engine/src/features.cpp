@@ -194,6 +194,7 @@ struct FeatureExtractor::Impl {
     float prev_filt[kBandsPadded] = {};    // the last frame's bands before the gain
     float prev_scaled[kBandsPadded] = {};  // ... at this frame's gain
     float prev_log[kBandsPadded] = {};     // ... and their log
+    float last_gain = 1.f;                 // the gain the last frame's logspec was taken at
     float mag[kFftBins] = {};
     float filt[kBandsPadded] = {};
     float logspec[kBandsPadded] = {};
@@ -278,8 +279,12 @@ bool FeatureExtractor::pop(float* features, FrameDetail* detail) {
         m.prev_filt[b] = m.filt[b];
         m.filt[b] *= g;
     }
+    // At an unchanged gain (always, without the auto gain) the last frame's
+    // log is the one already taken, bit for bit.
+    if (g == m.last_gain) std::copy_n(m.logspec, kBandsPadded, m.prev_log);
+    else log10_1p(m.prev_scaled, m.prev_log);
+    m.last_gain = g;
     log10_1p(m.filt, m.logspec);
-    log10_1p(m.prev_scaled, m.prev_log);
     for (int b = 0; b < kBands; ++b) {
         features[b] = m.logspec[b];
         features[kBands + b] = no_diff ? 0.f : std::max(m.logspec[b] - m.prev_log[b], 0.f);
@@ -296,6 +301,8 @@ void FeatureExtractor::reset() {
     finished_ = false;
     level_db_ = -120.f;
     std::fill(std::begin(impl_->prev_filt), std::end(impl_->prev_filt), 0.f);
+    std::fill(std::begin(impl_->logspec), std::end(impl_->logspec), 0.f);
+    impl_->last_gain = 1.f;
     impl_->gain.reset();
     impl_->dc_x = impl_->dc_y = 0;
 }
