@@ -23,6 +23,23 @@
 using namespace tactus::test;
 using namespace std::chrono_literals;
 
+namespace {
+
+// The monitor's last lines: enough to see the tempo and the xruns, short
+// enough that CI's truncated log keeps the failed expansion above them.
+std::string last_lines(const std::string& text, int n) {
+    std::size_t start = text.size();
+    if (start > 0 && text.back() == '\n') --start;
+    for (; n > 0; --n) {
+        const std::size_t nl = start == 0 ? std::string::npos : text.rfind('\n', start - 1);
+        if (nl == std::string::npos) return text;
+        start = nl;
+    }
+    return text.substr(start + 1);
+}
+
+}  // namespace
+
 
 TEST_CASE("eval-dev clips in real time: OSC beats score close to tactus-analyze", "[jack][shared]") {
     // Clips whose result does not hang on the stream's alignment to the
@@ -40,21 +57,35 @@ TEST_CASE("eval-dev clips in real time: OSC beats score close to tactus-analyze"
         write_sound_file(cut, audio, 44100);
         const auto offline = analyze_beats(cut, {"--predicted", "--lead", "80"});
         std::filesystem::remove(cut);
-        const std::string server = server_name("eval");
-        JackServer jackd(server, 44100, 256);
-        OscReceiver osc;
-        Child tj({(bin_dir() / "tactus-jack").string(), "--name", "tj", "--no-connect", "--osc-control-port", "0", "--monitor",
-                  "--osc", "127.0.0.1:" + std::to_string(osc.port())},
-                 {"JACK_DEFAULT_SERVER=" + server});
-        wait_for_port(server, "tj:in_1", tj);
-        Player player(server, "player", audio);
-        player.connect("tj:in_1");
-        player.start();
-        player.wait_done();
-        std::this_thread::sleep_for(300ms);
-        std::vector<double> live, ref;
-        for (const auto& m : osc.messages("/beat"))
-            if (m.numbers.size() == 7) live.push_back(m.numbers[6] - player.start_monotonic());
+        // A run the server interrupted (xruns while playing: a loaded CI
+        // machine, a sanitizer build) lost audio, and its beats say nothing
+        // of the tracker; such a run is played again, twice at most, and
+        // the last one is judged whatever happened.
+        std::vector<double> live;
+        std::string said;
+        int xruns = 0, runs = 0;
+        do {
+            const std::string server = server_name("eval");
+            JackServer jackd(server, 44100, 256);
+            OscReceiver osc;
+            Child tj({(bin_dir() / "tactus-jack").string(), "--name", "tj", "--no-connect", "--osc-control-port", "0", "--monitor",
+                      "--osc", "127.0.0.1:" + std::to_string(osc.port())},
+                     {"JACK_DEFAULT_SERVER=" + server});
+            wait_for_port(server, "tj:in_1", tj);
+            Player player(server, "player", audio);
+            player.connect("tj:in_1");
+            player.start();
+            player.wait_done();
+            std::this_thread::sleep_for(300ms);
+            live.clear();
+            for (const auto& m : osc.messages("/beat"))
+                if (m.numbers.size() == 7) live.push_back(m.numbers[6] - player.start_monotonic());
+            CHECK(tj.terminate() == 0);
+            said = last_lines(tj.stderr_text(), 8);
+            xruns = player.xruns();
+            ++runs;
+        } while (xruns > 0 && runs < 3);
+        std::vector<double> ref;
         for (double t : offline)
             if (t < 19.5) ref.push_back(t);
         std::vector<double> live_cut;
@@ -72,10 +103,9 @@ TEST_CASE("eval-dev clips in real time: OSC beats score close to tactus-analyze"
         const double f_live = f_measure(truth, live_cut, 0.07, 5.0);
         const double f_offline = f_measure(truth, ref, 0.07, 5.0);
         INFO("live " << live_cut.size() << " beats, F " << f_live << "; offline " << ref.size() << " beats, F " << f_offline
-                     << "\ntactus-jack said:\n" << tj.stderr_text());
+                     << "; run " << runs << ", " << xruns << " xruns while playing\ntactus-jack's last lines:\n" << said);
         REQUIRE(ref.size() > 10);
         CHECK(std::abs(f_live - f_offline) <= 0.1);
         CHECK(f_measure(ref, live_cut, 0.05, 6.0) >= 0.8);
-        CHECK(tj.terminate() == 0);
     }
 }

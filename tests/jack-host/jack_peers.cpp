@@ -163,6 +163,14 @@ Player::Player(const std::string& server, const std::string& name, std::vector<f
     jack_set_process_callback(client_, process, this);
     jack_on_info_shutdown(
         client_, [](jack_status_t, const char*, void* self) { static_cast<Player*>(self)->shut_down_ = true; }, this);
+    jack_set_xrun_callback(
+        client_,
+        [](void* self) {
+            auto* p = static_cast<Player*>(self);
+            if (p->playing_.load() && !p->done()) p->xruns_.fetch_add(1);
+            return 0;
+        },
+        this);
     jack_activate(client_);
 }
 

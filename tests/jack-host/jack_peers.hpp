@@ -71,6 +71,9 @@ public:
     // JACK time -> CLOCK_MONOTONIC seconds.
     double to_monotonic(std::uint64_t usecs) const { return start_mono_.load() + (double(usecs) - double(start_usecs_.load())) * 1e-6; }
     double rate() const { return rate_; }
+    // Xruns the server reported while this player was playing: audio the
+    // clients under test lost, which no tracker can be asked to hear.
+    int xruns() const { return xruns_.load(); }
     jack_client_t* client() { return client_; }
 
 private:
@@ -81,6 +84,7 @@ private:
     std::atomic<std::size_t> pos_{0};
     std::atomic<bool> playing_{false};
     std::atomic<bool> shut_down_{false};
+    std::atomic<int> xruns_{0};
     bool started_ = false;            // process thread only
     jack_nframes_t start_frame_ = 0;  // process thread only
     std::atomic<std::uint64_t> start_usecs_{0};
