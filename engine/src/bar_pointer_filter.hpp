@@ -4,9 +4,9 @@
 // frames, position k = 0..L-1 in the beat); positions advance one state per
 // frame, and from the last state of a beat to the first of the next the
 // tempo may change with p ~ exp(-lambda |L'/L - 1|). Observations use
-// madmom's downbeat model: the first 1/lambda_obs of a beat sees the beat
-// activation (the downbeat activation on the bar's first beat), the rest
-// (1 - beat - downbeat) / (lambda_obs - 1). Meters run side by side in one
+// madmom's downbeat model: the first 1/lambda_obs of a beat (at most three
+// frames) sees the beat activation (the downbeat activation on the bar's
+// first beat), the rest (1 - beat - downbeat) / (lambda_obs - 1). Meters run side by side in one
 // normalised posterior, so their masses compare.
 //
 // Worker-side: step() does not allocate.
