@@ -6,8 +6,8 @@
 // tempo may change with p ~ exp(-lambda |L'/L - 1|). Observations use
 // madmom's downbeat model: the first 1/lambda_obs of a beat (at most three
 // frames) sees the beat activation (the downbeat activation on the bar's
-// first beat), the rest (1 - beat - downbeat) / (lambda_obs - 1). Meters run side by side in one
-// normalised posterior, so their masses compare.
+// first beat), the rest (1 - beat - downbeat) / (lambda_obs - 1). Meters
+// run side by side in one normalised posterior, so their masses compare.
 //
 // Worker-side: step() does not allocate.
 #include <cstdint>

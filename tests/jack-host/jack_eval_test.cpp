@@ -40,7 +40,6 @@ std::string last_lines(const std::string& text, int n) {
 
 }  // namespace
 
-
 TEST_CASE("eval-dev clips in real time: OSC beats score close to tactus-analyze", "[jack][shared]") {
     // Clips whose result does not hang on the stream's alignment to the
     // analysis hop (a live stream's is arbitrary): on some clips, such as
