@@ -13,15 +13,15 @@ namespace {
 
 // An exponentially decaying noise tail behind a unit direct sound: the
 // late field of a room, without early reflections.
-std::vector<double> room_response(double rate, const Room& room, std::mt19937& rng) {
+std::vector<float> room_response(double rate, const Room& room, std::mt19937& rng) {
     std::normal_distribution<double> n01;
-    std::vector<double> h(std::size_t(1.5 * room.rt60_s * rate));
+    std::vector<float> h(std::size_t(1.5 * room.rt60_s * rate));
     double energy = 0;
     for (std::size_t i = std::size_t(0.003 * rate); i < h.size(); ++i) {
-        h[i] = n01(rng) * std::exp(-6.91 * double(i) / rate / room.rt60_s);  // -60 dB at rt60
-        energy += h[i] * h[i];
+        h[i] = float(n01(rng) * std::exp(-6.91 * double(i) / rate / room.rt60_s));  // -60 dB at rt60
+        energy += double(h[i]) * h[i];
     }
-    const double scale = std::sqrt(std::pow(10.0, room.reverb_db / 10) / std::max(energy, 1e-30));
+    const float scale = float(std::sqrt(std::pow(10.0, room.reverb_db / 10) / std::max(energy, 1e-30)));
     for (auto& v : h) v *= scale;
     h[0] = 1;
     return h;
@@ -29,12 +29,12 @@ std::vector<double> room_response(double rate, const Room& room, std::mt19937& r
 
 // Linear convolution by one large FFT (a 30 s clip and a 1.2 s response:
 // direct convolution would take a minute).
-std::vector<double> convolve(const std::vector<float>& x, const std::vector<double>& h) {
+std::vector<double> convolve(const std::vector<float>& x, const std::vector<float>& h) {
     std::size_t n = 1;
     while (n < x.size() + h.size()) n *= 2;
     std::vector<float> a(n, 0.f), b(n, 0.f);
     std::copy(x.begin(), x.end(), a.begin());
-    std::transform(h.begin(), h.end(), b.begin(), [](double v) { return float(v); });
+    std::copy(h.begin(), h.end(), b.begin());
     std::vector<std::complex<float>> A(n / 2 + 1), B(n / 2 + 1);
     auto* fa = reinterpret_cast<fftwf_complex*>(A.data());
     auto* fb = reinterpret_cast<fftwf_complex*>(B.data());
