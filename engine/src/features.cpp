@@ -224,12 +224,16 @@ std::size_t FeatureExtractor::push(const float* samples, std::size_t n) {
         // A DC blocker (a zero at DC, a pole at 3.5 Hz): a microphone's
         // offset is no sound. It would hold the level above the silence
         // threshold and the auto gain under the music, and the Hann
-        // window's sidelobes would carry it into the low bands.
+        // window's sidelobes would carry it into the low bands. Digital
+        // silence (a player between two tracks, a stopped transport) stays
+        // exactly zero: the pole's tail would otherwise ring on through it
+        // for half a second, and the tracker tells a gap between tracks by
+        // input that is nothing at all.
         if (total_ == 0 && take > 0) m.dc_x = samples[0];  // an offset from the start is no step
         float px = m.dc_x, y = m.dc_y;  // in registers: the ring's stores could alias the members
         for (std::size_t i = 0; i < take; ++i) {
             const float x = samples[i];
-            y = x - px + kDcPole * y;
+            y = x == 0.f && px == 0.f ? 0.f : x - px + kDcPole * y;
             px = x;
             m.ring[std::size_t((total_ + std::int64_t(i)) & (kRing - 1))] = y;
         }

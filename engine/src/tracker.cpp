@@ -8,6 +8,7 @@
 
 #include "bar_pointer_filter.hpp"
 #include "periodicity.hpp"
+#include "track_gap.hpp"
 #include "tactus/error.hpp"
 #include "tactus/features.hpp"
 
@@ -43,7 +44,9 @@ constexpr double kOnsetLockClarity = 0.2;  // periodicity of the spectral flux n
 // The posterior's share spread over every state when the beats return after
 // a break (eval-dev clips one after the other with 2 s pauses: beat F on
 // the second 0.67 -> 0.74, against 0.75 for the clips alone; the clips
-// alone, 70 of them, score alike with 0.01 to 0.5).
+// alone, 70 of them, score alike with 0.01 to 0.5), or after a gap between
+// a player's tracks (track_gap.hpp), lock or no lock: a pause too short to
+// release the lock (with 0.5 s gaps 0.685 -> 0.727; 0.25 s 0.618 -> 0.675).
 constexpr float kNewSongShare = 0.1f;
 constexpr double kBeatLevelBeats = 8.0;  // beats of level history behind intensity
 constexpr double kGridGain = 0.25;         // how far a beat moves from the grid towards its detection
@@ -94,6 +97,8 @@ struct TactusTracker::Impl {
     int above_frames = 0;  // frames the clarity has been above the lock bar
     bool was_silent = true;
     bool new_song_possible = false;  // the lock went with the music (see process())
+    TrackGap track_gaps;
+    bool after_track_gap = false;    // a gap between a player's tracks since the last evidence
     std::int64_t listen_from = 0;  // frame where listening (re)started
     double locked_interval = 25;
     int locked_meter = 4;
@@ -153,7 +158,8 @@ struct TactusTracker::Impl {
         level_hist.fill(-120.f);
         beat_level_known = false;
         last_evidence = kNoFrame;
-        gate = ever_locked = holding = new_song_possible = false;
+        gate = ever_locked = holding = new_song_possible = after_track_gap = false;
+        track_gaps.reset();
         above_frames = 0;
         was_silent = true;
         listen_from = 0;
@@ -365,20 +371,21 @@ struct TactusTracker::Impl {
             listen_from = t;
         }
         was_silent = silent;
+        if (track_gaps.step(f.level_db)) after_track_gap = true;
         // The network's memory keeps weak beats going for a couple of
         // seconds into a break: activations count only with sound behind
         // them, a frame near the recent peak level.
         double recent_level = -120;
         for (std::int64_t i = t - 2; i <= t; ++i) recent_level = std::max(recent_level, double(level_hist[std::size_t(i & (kLevelHistory - 1))]));
         if (std::max(f.beat, f.downbeat) >= kEvidence && recent_level >= level_peak - kEvidenceBelowPeakDb) {
-            // The beats come back after a break that released the lock. It
-            // may have been the pause between two songs: the posterior
-            // cannot leave the old tempo and phase by its own transitions
-            // (a jump to an unrelated tempo is all but ruled out), so part
-            // of it goes to every state.
-            if (new_song_possible && !gate && double(t) - last_evidence > 2) {
+            // The beats come back after a break that released the lock, or
+            // after a gap between a player's tracks. It may have been the
+            // pause between two songs: the posterior cannot leave the old
+            // tempo and phase by its own transitions (a jump to an unrelated
+            // tempo is all but ruled out), so part of it goes to every state.
+            if (((new_song_possible && !gate) || after_track_gap) && double(t) - last_evidence > 2) {
                 filter.spread(kNewSongShare);
-                new_song_possible = false;
+                new_song_possible = after_track_gap = false;
             }
             last_evidence = double(t);
         }

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <numbers>
+#include <random>
 #include <vector>
 
 #include "audio_fixtures.hpp"
@@ -177,8 +178,13 @@ TEST_CASE("auto gain: the network's input is the same 30 dB quieter, the level i
 TEST_CASE("auto gain: a microphone's DC offset is no sound", "[auto_gain][features]") {
     // a groove 30 dB down on an offset of 0.05 (-26 dBFS): without the DC
     // blocker the offset would set the gain, leak through the window into
-    // the kick's bands, and keep the level above any silence
-    const auto quiet = scaled(tactus::test::groove(kRate, 120, 6), -30.f);
+    // the kick's bands, and keep the level above any silence. A microphone
+    // hears a noise floor too (digital silence, exact zeros, is its own
+    // case below).
+    auto quiet = scaled(tactus::test::groove(kRate, 120, 6), -30.f);
+    std::mt19937 rng(4);
+    std::normal_distribution<float> floor(0.f, 1e-4f);
+    for (auto& v : quiet) v += floor(rng);
     auto offset = quiet;
     for (auto& v : offset) v += 0.05f;
     const Features a = features(quiet, true), b = features(offset, true);
@@ -193,6 +199,34 @@ TEST_CASE("auto gain: a microphone's DC offset is no sound", "[auto_gain][featur
         CHECK(b.level_db[i] == Approx(a.level_db[i]).margin(0.05));
         CHECK(b.gain_db[i] == Approx(a.gain_db[i]).margin(0.05));
     }
+}
+
+TEST_CASE("auto gain: digital silence stays silence: the DC blocker does not ring on through a gap between tracks",
+          "[auto_gain][features]") {
+    // a groove over a quiet floor, half a second of exact zeros (a player
+    // between two tracks), the groove again: every frame within the gap
+    // reads nothing at all (the tracker tells such gaps by it), where the
+    // blocker's pole would ring on for about 0.3 s
+    auto song = tactus::test::groove(kRate, 120, 3);
+    std::mt19937 rng(3);
+    std::normal_distribution<float> floor(0.f, 0.003f);
+    for (auto& v : song) v += floor(rng);
+    const std::size_t gap_from = song.size(), gap_to = gap_from + std::size_t(0.5 * kRate);
+    auto audio = song;
+    audio.resize(gap_to, 0.f);
+    audio.insert(audio.end(), song.begin(), song.end());
+    const Features f = features(audio, true);
+    int inside = 0;
+    for (std::size_t j = 0; j < f.level_db.size(); ++j) {
+        const std::int64_t start = std::int64_t(j) * kHop - kFrameLookahead;
+        if (start <= std::int64_t(gap_from) || start + kFrameSize > std::int64_t(gap_to)) continue;
+        ++inside;
+        CHECK(f.level_db[j] <= -100.f);
+    }
+    CHECK(inside >= 18);
+    // and the sound around it keeps its level
+    CHECK(f.level_db[std::size_t(2.5 * kFps)] > -40.f);
+    CHECK(f.level_db[std::size_t((double(gap_to) / kRate + 1.5) * kFps)] > -40.f);
 }
 
 TEST_CASE("auto gain: a rising gain is no onset", "[auto_gain][features]") {
