@@ -143,6 +143,14 @@ fs::path playlist(double gap) {
     return dir;
 }
 
+// that stream, scored as one clip
+nlohmann::json score_playlist(const std::string& name, double gap) {
+    const fs::path clips = playlist(gap);
+    const auto m = score(name, "", clips, false);
+    fs::remove_all(clips);
+    return m;
+}
+
 }  // namespace
 
 TEST_CASE("eval-dev: the default tracker beats BeatNet and gives no beats where there are none", "[eval][shared]") {
@@ -200,9 +208,7 @@ TEST_CASE("eval-dev as one stream, its clips one after another with 2 s pauses, 
     // F about 0.4 against 0.53. Every
     // song's first seconds go to finding its beat, so this sits under the
     // clips' own mean.
-    const fs::path clips = playlist(2.0);
-    const auto m = score("playlist", "", clips, false);
-    fs::remove_all(clips);
+    const auto m = score_playlist("playlist", 2.0);
     INFO(m.dump());
     CHECK(m["F"].get<double>() >= 0.69);
     CHECK(m["downbeat_F"].get<double>() >= 0.5);
@@ -212,9 +218,7 @@ TEST_CASE("eval-dev as one stream with half-second gaps of digital silence, as a
     // Too short a pause to release the lock: the next song is told by the
     // gap's exact zeros (track_gap.hpp): beat F 0.725, downbeat F 0.496.
     // Without that: 0.684 and 0.380.
-    const fs::path clips = playlist(0.5);
-    const auto m = score("playlist-gaps", "", clips, false);
-    fs::remove_all(clips);
+    const auto m = score_playlist("playlist-gaps", 0.5);
     INFO(m.dump());
     CHECK(m["F"].get<double>() >= 0.70);
     CHECK(m["downbeat_F"].get<double>() >= 0.45);
