@@ -227,7 +227,7 @@ std::size_t FeatureExtractor::push(const float* samples, std::size_t n) {
         // window's sidelobes would carry it into the low bands. Digital
         // silence (a player between two tracks, a stopped transport) stays
         // exactly zero: the pole's tail would otherwise ring on through it
-        // for half a second, and the tracker tells a gap between tracks by
+        // for about 0.3 s, and the tracker tells a gap between tracks by
         // input that is nothing at all.
         if (total_ == 0 && take > 0) m.dc_x = samples[0];  // an offset from the start is no step
         float px = m.dc_x, y = m.dc_y;  // in registers: the ring's stores could alias the members

@@ -5,9 +5,8 @@
 // clips 30 dB quieter 0.762 / 0.622; 20 dB quieter with two door slams
 // 0.719, CMLt 0.573; as one stream with 2 s pauses 0.723 / 0.541, with
 // 0.5 s gaps of digital silence 0.725 / 0.496; through a room 0.647, CMLt
-// 0.503), well above BeatNet's causal tracker on the
-// same clips (0.536 / 0.306, 102 false beats a minute); BeatNet mode must
-// stay BeatNet.
+// 0.503), well above BeatNet's causal tracker on the same clips (0.536 /
+// 0.306, 102 false beats a minute); BeatNet mode must stay BeatNet.
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -78,6 +77,14 @@ void add_slam(std::vector<float>& x, double rate, double at, std::uint32_t seed)
     for (std::size_t i = 0; i < n; ++i) x[start + i] = std::clamp(x[start + i] + slam[i] * 0.95f / peak, -1.f, 1.f);
 }
 
+// An empty temporary folder of this test process's own, named for `what`.
+fs::path fresh_dir(const std::string& what) {
+    const fs::path dir = fs::temp_directory_path() / ("tactus-" + what + "-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
 using Alteration = std::function<std::vector<float>(std::vector<float>, double, std::uint32_t)>;
 
 // The scores of eval-dev with every clip passed through `alter` (given the
@@ -85,9 +92,7 @@ using Alteration = std::function<std::vector<float>(std::vector<float>, double, 
 // to a temporary folder (24-bit FLAC, so quieter copies lose no bits),
 // which is removed once scored.
 nlohmann::json score_altered(const std::string& name, const Alteration& alter) {
-    const fs::path dir = fs::temp_directory_path() / ("tactus-" + name + "-clips-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    const fs::path dir = fresh_dir(name + "-clips");
     std::uint32_t index = 0;
     for (const auto& e : fs::directory_iterator(eval_dev())) {
         if (e.path().extension() == ".beats") fs::copy_file(e.path(), dir / e.path().filename());
@@ -117,9 +122,7 @@ Alteration quieter(float db, bool slams = false) {
 // seconds of silence between them, as a playlist plays; one annotation
 // file for it all.
 fs::path playlist(double gap) {
-    const fs::path dir = fs::temp_directory_path() / ("tactus-playlist-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
+    const fs::path dir = fresh_dir("playlist");
     std::vector<fs::path> clips;
     for (const auto& e : fs::directory_iterator(eval_dev()))
         if (e.path().extension() == ".flac" && fs::exists(fs::path(e.path()).replace_extension(".beats")) &&
