@@ -1,5 +1,8 @@
 // Real-time engine figures:
 //  - push_rt cost per 64/256/1024-frame stereo block (Google Benchmark);
+//  - starting an engine (model 1, ensemble): loading and packing the
+//    weights and priming the network with silence, the fixed cost of every
+//    file tactus-analyze reads and of every plugin instance;
 //  - worker CPU per second of audio (model 1, ensemble);
 //  - end-to-end delay, real-time paced: from the push of the block holding
 //    the audio an event depends on to the event being available to the
@@ -48,6 +51,16 @@ void BM_PushRt(benchmark::State& state) {
     state.counters["dropped"] = double(engine.stats().dropped_frames);
 }
 BENCHMARK(BM_PushRt)->Arg(64)->Arg(256)->Arg(1024);
+
+void BM_EngineStart(benchmark::State& state) {
+    const char* model = state.range(0) == 1 ? "1" : "ensemble";
+    for (auto _ : state) {
+        tactus::Engine engine(config(44100, model));
+        benchmark::DoNotOptimize(&engine);
+    }
+    state.SetLabel(model);
+}
+BENCHMARK(BM_EngineStart)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond);
 
 void worker_cpu(const char* model) {
     tactus::Engine engine(config(48000, model));

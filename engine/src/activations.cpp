@@ -49,8 +49,11 @@ void ActivationPipeline::set_silence_before(int frames) {
 }
 
 void ActivationPipeline::set_auto_gain(bool on) {
+    // The network's state does not depend on the gain (silence primes it
+    // either way), so only the features restart: re-priming would cost as
+    // much as 2 s of audio.
     features_.set_auto_gain(on);
-    reset();
+    features_.reset();
 }
 
 void ActivationPipeline::prime() {

@@ -69,6 +69,7 @@ public:
     void set_silence_before(int frames);
     // Scales the network's input to mastered material's level (see
     // FeatureExtractor::set_auto_gain); off, as BeatNet has it, until set.
+    // Set it before feeding: the features restart.
     void set_auto_gain(bool on);
 
     double input_rate() const { return resampler_.in_rate(); }
