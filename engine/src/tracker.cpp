@@ -526,16 +526,28 @@ struct TactusTracker::Impl {
             const double grid_interval = override_bpm > 0 ? interval : smooth_interval;
             if (k >= p.detection_lag && beat_frame - last_detection > 0.5 * interval)
                 detected(sink, beat_on_grid(beat_frame, grid_interval), now, beat_in_bar, meter, interval);
-            // commit the next beat when it is just over `lead` ahead; it and
-            // the status are numbered on from the reported beats
+            // commit a beat when it is just over `lead` ahead: the next one,
+            // or, where the lead is longer than what is left of this beat
+            // (300 ms at 180 BPM), the first beyond it on the grid. It and
+            // the status are numbered on from the reported beats.
             const double next = nearest_on_grid(double(t) + n_exact);
             const int steps = k >= p.detection_lag ? 1 : 2;
             const int next_bib = beat_in_bar_ahead(steps, next_in_bar);
             const int bar_meter = last_meter > 0 ? last_meter : meter;
-            if (next - now >= lead_frames && next - now < lead_frames + window && next - last_committed > 0.5 * interval) {
-                last_committed = next;
-                emit(sink, next, now, next_bib, bar_meter, interval, true, last_intensity, beat_count + steps,
-                     bar_count + (next_bib <= last_beat_in_bar || next_bib == 1 ? 1 : 0));
+            const double beat_step = std::max(1.0, grid_period > 0 ? grid_period : grid_interval);
+            double commit = next;
+            int ahead = steps;
+            while (commit - now < lead_frames) {
+                commit += beat_step;
+                ++ahead;
+            }
+            if (commit - now < lead_frames + window && commit - last_committed > 0.5 * interval) {
+                last_committed = commit;
+                const int bib = beat_in_bar_ahead(ahead, (next_in_bar - 1 + ahead - steps) % meter + 1);
+                // bars begun between the last reported beat and this one
+                const int bars = last_meter > 0 ? (last_beat_in_bar - 1 + ahead) / last_meter : bib == 1 ? 1 : 0;
+                emit(sink, commit, now, bib, bar_meter, interval, true, last_intensity, beat_count + ahead,
+                     bar_count + bars);
             }
             st.next_beat = next;
             st.next_downbeat = next + double((bar_meter - next_bib + 1) % bar_meter) * smooth_interval;
