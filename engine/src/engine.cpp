@@ -212,7 +212,9 @@ void Engine::apply_controls() {
             if (v == applied_[i]) continue;
             applied_[i] = v;
             const ParamSpec& spec = param_spec(ParamId(i));
-            if (!(spec.faces & kFaceEngine)) continue;
+            // the output offset is the outputs' own, but an earlier output
+            // needs its beats committed earlier (ParamSet::analyzer_config)
+            if (!(spec.faces & kFaceEngine) && spec.id != ParamId::clock_offset_ms) continue;
             (spec.restart ? rebuild_needed : retune) = true;
         }
         if (rebuild_needed) {

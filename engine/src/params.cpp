@@ -39,7 +39,8 @@ constexpr std::array<ParamSpec, kParamCount> kTable = {{
     {ParamId::midi_notes, "midi_notes", "MIDI notes", ParamType::toggle, 0, 1, 0, "",
      "send a note per beat (C3, D3 on downbeats) for triggering", {}, kFaceLv2 | kFaceJack | kFaceOsc, false},
     {ParamId::clock_offset_ms, "clock_offset_ms", "Output offset", ParamType::real, -200, 200, 0, "ms",
-     "shift every output (clock, notes, OSC time tags) later (+) or earlier (-) to match the latency downstream",
+     "shift every output (clock, notes, OSC time tags) later (+) or earlier (-) to match the latency downstream "
+     "(earlier: beats are committed that much further ahead)",
      {}, kFaceLv2 | kFaceJack | kFaceOsc, false},
     {ParamId::stop_clock_when_lost, "stop_clock_when_lost", "Stop clock when lost", ParamType::toggle, 0, 1, 1, "",
      "send MIDI Stop when tracking is lost (off: the clock keeps running at the last tempo)", {},
@@ -131,7 +132,9 @@ AnalyzerConfig ParamSet::analyzer_config(double sample_rate) const {
     t.release_clarity = t.lock_clarity - 0.15;
     t.hold_bars = int(get(ParamId::hold_bars));
     t.bpm_override = get(ParamId::bpm_override);
-    t.prediction_lead_s = get(ParamId::prediction_lead_ms) / 1000.0;
+    // Outputs moved earlier (a light rig behind the speakers) need their
+    // beats that much sooner: committed the lead plus the advance ahead.
+    t.prediction_lead_s = (get(ParamId::prediction_lead_ms) + std::max(0.f, -get(ParamId::clock_offset_ms))) / 1000.0;
     t.silence_db = get(ParamId::silence_db);
     return c;
 }

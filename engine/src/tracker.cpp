@@ -607,6 +607,8 @@ void TactusTracker::retune(const TrackerParams& np) {
     p.release_clarity = np.release_clarity;
     p.hold_bars = np.hold_bars;
     p.silence_db = np.silence_db;
+    p.prediction_lead_s = np.prediction_lead_s;
+    impl_->lead_frames = np.prediction_lead_s * kFrameRate;
     if (np.bpm_override != impl_->override_bpm) impl_->set_override(np.bpm_override);
     p.bpm_override = np.bpm_override;
 }

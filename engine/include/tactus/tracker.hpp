@@ -32,7 +32,7 @@ struct TrackerParams {
     double warmup_s = 1.5;             // listen at least this long before the first beat
     int hold_bars = 4;                 // bars carried through a break (0: none)
     double silence_db = -60.0;         // input below this (dBFS, 2 s peak) is silence
-    double prediction_lead_s = 0.02;   // predictions are committed this long ahead
+    double prediction_lead_s = 0.02;   // predictions are committed this long ahead (outputs' lead + advance)
     double bpm_override = 0.0;         // 0: off
     // Metrical-level hysteresis: another tempo must hold this much more
     // posterior mass than the tracked one for this many of its beats.
@@ -94,7 +94,8 @@ public:
     void tap(double frame);
     void set_bpm_override(double bpm);  // 0 lifts it
     // Takes the parameters that can change while running (sensitivity,
-    // hold, silence threshold, BPM override); the others need a new tracker.
+    // hold, silence threshold, BPM override, prediction lead); the others
+    // need a new tracker.
     void retune(const TrackerParams& params);
     void reset();
 
