@@ -31,7 +31,7 @@ constexpr std::array<ParamSpec, kParamCount> kTable = {{
      "0: off; else the tempo is pinned to this value (phase still follows the music; free-running without it)",
      {}, kFaceAll, false},
     {ParamId::prediction_lead_ms, "prediction_lead_ms", "Prediction lead", ParamType::real, 0, 500, 80, "ms",
-     "predicted beats are committed this long before they happen (outputs need them before their audio block: keep it above two periods)", {}, kFaceAll, true},
+     "predicted beats are committed this long before they happen (outputs need them before their audio block: keep it above two periods)", {}, kFaceAll, false},
     {ParamId::silence_db, "silence_db", "Silence threshold", ParamType::real, -90, -20, -60, "dB",
      "input quieter than this (2 s peak, dBFS) is silence", {}, kFaceAll, false},
     {ParamId::midi_clock, "midi_clock", "MIDI clock", ParamType::toggle, 0, 1, 1, "",

@@ -159,6 +159,39 @@ TEST_CASE("parameters are clamped and reported, and reach the worker", "[engine]
     CHECK(e.stats().restarts == 1);  // max_bpm and beats_per_bar rebuild the analysis once
 }
 
+TEST_CASE("the prediction lead and an earlier output retune the analysis live, without a restart", "[engine]") {
+    // A user matching a light rig's latency turns these while the music
+    // plays: the lock must survive, and the predictions then come the lead
+    // plus the advance ahead.
+    const auto audio = tactus::test::groove(44100, 120, 30, 0.1);
+    const std::size_t third = audio.size() / 3;
+    auto part = [&](int i) {
+        return std::vector<float>(audio.begin() + std::ptrdiff_t(i * third), audio.begin() + std::ptrdiff_t((i + 1) * third));
+    };
+    Engine e(config(44100));
+    Collect got;
+    e.set_listener(&got);
+    push_all(e, part(0), 3, true);
+    e.set_param(ParamId::prediction_lead_ms, 150.f);
+    push_all(e, part(1), 4, true);
+    e.set_param(ParamId::clock_offset_ms, -100.f);
+    push_all(e, part(2), 5, true);
+    CHECK(e.stats().restarts == 0);
+    // from a second after each change on: 150 ms, then 250 ms ahead
+    for (int i : {1, 2}) {
+        INFO("after change " << i);
+        const double lead = i == 1 ? 0.15 : 0.25;
+        const auto from = std::int64_t(std::size_t(i) * third) + 44100, to = std::int64_t(std::size_t(i + 1) * third);
+        int predictions = 0;
+        for (const auto& ev : got.events) {
+            if (!ev.predicted || ev.committed_frame < from || ev.committed_frame >= to) continue;
+            ++predictions;
+            CHECK(double(ev.frame - ev.committed_frame) / 44100 >= lead - 1e-9);
+        }
+        CHECK(predictions >= 15);  // 9 s at 120 BPM
+    }
+}
+
 TEST_CASE("reset, reconfiguration, taps and rate changes while audio flows", "[engine][concurrency]") {
     const auto audio = tactus::test::groove(44100, 126, 40, 0.1);
     Engine e(config(44100));
