@@ -54,6 +54,7 @@ void JackSession::activate(Engine& engine, ableton::Link* link) {
     if (opt_.transport_master && jack_set_timebase_callback(client_, 0, timebase_cb, this) != 0)
         std::fprintf(stderr, "tactus-jack: another client is the transport master; not taking over\n");
     update_clock_offset();
+    engine.set_host_period(jack_get_buffer_size(client_));
     if (jack_activate(client_) != 0) throw Error("cannot activate the JACK client");
     connect_inputs();
 }
@@ -136,7 +137,9 @@ int JackSession::rate_cb(jack_nframes_t rate, void* self) {
 }
 
 int JackSession::bufsize_cb(jack_nframes_t n, void* self) {
-    static_cast<JackSession*>(self)->period_.store(n, std::memory_order_relaxed);
+    auto* s = static_cast<JackSession*>(self);
+    s->period_.store(n, std::memory_order_relaxed);
+    if (s->engine_) s->engine_->set_host_period(n);  // the predictions' lead covers two periods
     return 0;  // blocks of any size are fine
 }
 

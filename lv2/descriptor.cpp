@@ -4,6 +4,7 @@
 #include <lv2/core/lv2.h>
 #include <lv2/core/lv2_util.h>
 #include <lv2/log/logger.h>
+#include <lv2/options/options.h>
 #include <lv2/state/state.h>
 #include <lv2/worker/worker.h>
 
@@ -71,9 +72,22 @@ LV2_State_Status restore(LV2_Handle h, LV2_State_Retrieve_Function retrieve, LV2
     return self(h)->restore(retrieve, handle);
 }
 
+// Options the host reports: only the block length is read (Plugin::set_options).
+uint32_t options_get(LV2_Handle, LV2_Options_Option*) { return LV2_OPTIONS_ERR_UNKNOWN; }
+uint32_t options_set(LV2_Handle h, const LV2_Options_Option* options) {
+    try {
+        self(h)->set_options(options);
+    } catch (const std::exception&) {
+        return LV2_OPTIONS_ERR_UNKNOWN;
+    }
+    return LV2_OPTIONS_SUCCESS;
+}
+
 const void* extension_data(const char* uri) {
     static const LV2_Worker_Interface worker = {work, work_response, nullptr};
     static const LV2_State_Interface state = {save, restore};
+    static const LV2_Options_Interface options = {options_get, options_set};
+    if (!std::strcmp(uri, LV2_OPTIONS__interface)) return &options;
     if (!std::strcmp(uri, LV2_WORKER__interface)) return &worker;
     if (!std::strcmp(uri, LV2_STATE__interface)) return &state;
     return nullptr;

@@ -1,6 +1,7 @@
 #include "plugin.hpp"
 
 #include <lv2/atom/util.h>
+#include <lv2/buf-size/buf-size.h>
 #include <lv2/core/lv2_util.h>
 
 #include <algorithm>
@@ -55,14 +56,33 @@ Plugin::Plugin(double sample_rate, const std::filesystem::path& bundle, const LV
       layout_(port_layout()),
       clock_(sample_rate),
       writer_(map_, urids_) {
-    lv2_features_query(features, LV2_WORKER__schedule, &schedule_, false, nullptr);
+    const LV2_Options_Option* options = nullptr;
+    lv2_features_query(features, LV2_WORKER__schedule, &schedule_, false, LV2_OPTIONS__options, &options, false, nullptr);
     engine_ = std::make_unique<Engine>(engine_config(sample_rate, bundle));  // loads the models
+    set_options(options);
     const ParamSet defaults;
     for (std::size_t i = 0; i < kParamCount; ++i) {
         values_[i].store(defaults.values()[i], std::memory_order_relaxed);
         port_seen_[i] = std::numeric_limits<float>::quiet_NaN();
         apply_local_rt(ParamId(i));
     }
+}
+
+void Plugin::set_options(const LV2_Options_Option* options) {
+    if (!options) return;
+    const LV2_URID nominal = map_->map(map_->handle, LV2_BUF_SIZE__nominalBlockLength);
+    const LV2_URID max = map_->map(map_->handle, LV2_BUF_SIZE__maxBlockLength);
+    const LV2_URID int_type = map_->map(map_->handle, LV2_ATOM__Int);
+    std::int32_t nominal_len = 0, max_len = 0;
+    for (const LV2_Options_Option* o = options; o->key; ++o) {
+        if (o->context != LV2_OPTIONS_INSTANCE || o->type != int_type || o->size != sizeof(std::int32_t) || !o->value)
+            continue;
+        const std::int32_t v = *static_cast<const std::int32_t*>(o->value);
+        if (o->key == nominal) nominal_len = v;
+        else if (o->key == max) max_len = v;
+    }
+    const std::int32_t period = nominal_len > 0 ? nominal_len : max_len;
+    if (period > 0) engine_->set_host_period(std::uint32_t(period));
 }
 
 void Plugin::connect_rt(std::uint32_t port, void* data) noexcept {

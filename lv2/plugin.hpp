@@ -15,6 +15,7 @@
 //    activate(), so run() never touches the disk.
 #include <lv2/atom/atom.h>
 #include <lv2/core/lv2.h>
+#include <lv2/options/options.h>
 #include <lv2/state/state.h>
 #include <lv2/urid/urid.h>
 #include <lv2/worker/worker.h>
@@ -44,6 +45,10 @@ public:
     TACTUS_RT void run_rt(std::uint32_t frames) noexcept;
 
     LV2_Worker_Status work(std::uint32_t size, const void* data);
+    // The host's block length (bufsz:nominalBlockLength, else
+    // bufsz:maxBlockLength), at instantiation and from the options
+    // interface: the engine keeps the predictions' lead at two blocks.
+    void set_options(const LV2_Options_Option* options);
     LV2_State_Status save(LV2_State_Store_Function store, LV2_State_Handle handle);
     LV2_State_Status restore(LV2_State_Retrieve_Function retrieve, LV2_State_Handle handle);
 

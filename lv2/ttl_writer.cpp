@@ -13,10 +13,12 @@ namespace {
 
 constexpr const char* kPrefixes =
     "@prefix atom: <http://lv2plug.in/ns/ext/atom#> .\n"
+    "@prefix bufsz: <http://lv2plug.in/ns/ext/buf-size#> .\n"
     "@prefix doap: <http://usefulinc.com/ns/doap#> .\n"
     "@prefix log: <http://lv2plug.in/ns/ext/log#> .\n"
     "@prefix lv2: <http://lv2plug.in/ns/lv2core#> .\n"
     "@prefix midi: <http://lv2plug.in/ns/ext/midi#> .\n"
+    "@prefix opts: <http://lv2plug.in/ns/ext/options#> .\n"
     "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
     "@prefix patch: <http://lv2plug.in/ns/ext/patch#> .\n"
     "@prefix pprops: <http://lv2plug.in/ns/ext/port-props#> .\n"
@@ -185,8 +187,9 @@ std::string plugin_ttl(const BundleInfo& info) {
       // locks or touches a file (tests/lv2/rt_test.cpp proves it), but a host
       // without one has run() analyse, and the engine's resampler (libsoxr)
       // allocates when a stream starts or restarts. See docs/LV2.md.
-      << "\tlv2:optionalFeature work:schedule , log:log ;\n"
-      << "\tlv2:extensionData work:interface , state:interface ;\n"
+      << "\tlv2:optionalFeature work:schedule , log:log , opts:options ;\n"
+      << "\topts:supportedOption bufsz:nominalBlockLength , bufsz:maxBlockLength ;\n"
+      << "\tlv2:extensionData work:interface , state:interface , opts:interface ;\n"
       << "\tlv2:port ";
     o << "[\n\t\ta lv2:InputPort , lv2:AudioPort ;\n\t\tlv2:index " << kPortInLeft
       << " ;\n\t\tlv2:symbol \"in_l\" ;\n\t\tlv2:name \"Left in\"\n\t] , ";

@@ -137,6 +137,8 @@ void Engine::tap_at_rt(std::int64_t stream_frame) noexcept { (void)taps_.push_rt
 
 void Engine::reset() { reset_gen_.fetch_add(1, std::memory_order_release); }
 
+void Engine::set_host_period(std::uint32_t frames) { host_period_.store(frames, std::memory_order_relaxed); }
+
 void Engine::set_sample_rate(double rate) {
     if (!(rate >= kMinSampleRate && rate <= kMaxSampleRate))
         throw Error("unsupported sample rate " + std::to_string(rate) + " Hz");
@@ -161,10 +163,16 @@ EngineStats Engine::stats() const {
 
 // ---- worker -----------------------------------------------------------------
 
+AnalyzerConfig Engine::analysis_config(double rate) const {
+    ParamSet p;
+    for (std::size_t i = 0; i < kParamCount; ++i) p.set(ParamId(i), applied_[i]);
+    return p.analyzer_config(rate, std::min(1.0, 2.0 * double(applied_period_) / rate));
+}
+
 void Engine::rebuild(double rate) {
     ParamSet p;
     for (std::size_t i = 0; i < kParamCount; ++i) p.set(ParamId(i), applied_[i]);
-    AnalyzerConfig ac = p.analyzer_config(rate);
+    AnalyzerConfig ac = analysis_config(rate);
     ac.batch_frames = cfg_.batch_frames;
     ac.beatnet.seed = cfg_.seed;
     ac.arithmetic = cfg_.arithmetic;
@@ -203,10 +211,15 @@ void Engine::restart_at(std::int64_t stream_frame) {
 }
 
 void Engine::apply_controls() {
+    bool rebuild_needed = false, retune = false;
+    const std::uint32_t period = host_period_.load(std::memory_order_relaxed);
+    if (period != applied_period_) {
+        applied_period_ = period;
+        retune = true;
+    }
     const std::uint32_t gen = param_gen_.load(std::memory_order_acquire);
     if (gen != seen_param_gen_) {
         seen_param_gen_ = gen;
-        bool rebuild_needed = false, retune = false;
         for (std::size_t i = 0; i < kParamCount; ++i) {
             const float v = params_[i].load(std::memory_order_relaxed);
             if (v == applied_[i]) continue;
@@ -217,17 +230,16 @@ void Engine::apply_controls() {
             if (!(spec.faces & kFaceEngine) && spec.id != ParamId::clock_offset_ms) continue;
             (spec.restart ? rebuild_needed : retune) = true;
         }
-        if (rebuild_needed) {
-            try {
-                rebuild(worker_rate_.load(std::memory_order_relaxed));
-            } catch (const Error&) {
-                // e.g. a model file that went missing: the running analysis goes on
-            }
-        } else if (retune) {
-            ParamSet p;
-            for (std::size_t i = 0; i < kParamCount; ++i) p.set(ParamId(i), applied_[i]);
-            analyzer_->retune(p.analyzer_config(worker_rate_.load(std::memory_order_relaxed)).tracker);
+    }
+    if (rebuild_needed) {
+        try {
+            rebuild(worker_rate_.load(std::memory_order_relaxed));
+        } catch (const Error&) {
+            // e.g. a model file that went missing: the running analysis goes on
+            if (retune) analyzer_->retune(analysis_config(worker_rate_.load(std::memory_order_relaxed)).tracker);
         }
+    } else if (retune) {
+        analyzer_->retune(analysis_config(worker_rate_.load(std::memory_order_relaxed)).tracker);
     }
     const std::uint32_t rgen = reset_gen_.load(std::memory_order_acquire);
     if (rgen != seen_reset_gen_) {

@@ -31,7 +31,8 @@ constexpr std::array<ParamSpec, kParamCount> kTable = {{
      "0: off; else the tempo is pinned to this value (phase still follows the music; free-running without it)",
      {}, kFaceAll, false},
     {ParamId::prediction_lead_ms, "prediction_lead_ms", "Prediction lead", ParamType::real, 0, 500, 80, "ms",
-     "predicted beats are committed this long before they happen (outputs need them before their audio block: keep it above two periods)", {}, kFaceAll, false},
+     "predicted beats are committed this long before they happen (tactus-jack and the plugin raise it to two host periods "
+     "where it is shorter, so every beat reaches its audio block in time)", {}, kFaceAll, false},
     {ParamId::silence_db, "silence_db", "Silence threshold", ParamType::real, -90, -20, -60, "dB",
      "input quieter than this (2 s peak, dBFS) is silence", {}, kFaceAll, false},
     {ParamId::midi_clock, "midi_clock", "MIDI clock", ParamType::toggle, 0, 1, 1, "",
@@ -119,7 +120,7 @@ bool ParamSet::set(ParamId id, float value) {
     return r.clamped;
 }
 
-AnalyzerConfig ParamSet::analyzer_config(double sample_rate) const {
+AnalyzerConfig ParamSet::analyzer_config(double sample_rate, double min_lead_s) const {
     AnalyzerConfig c;
     c.sample_rate = sample_rate;
     c.inference = get(ParamId::inference) >= 0.5f ? Inference::beatnet : Inference::tactus;
@@ -134,7 +135,8 @@ AnalyzerConfig ParamSet::analyzer_config(double sample_rate) const {
     t.bpm_override = get(ParamId::bpm_override);
     // Outputs moved earlier (a light rig behind the speakers) need their
     // beats that much sooner: committed the lead plus the advance ahead.
-    t.prediction_lead_s = (get(ParamId::prediction_lead_ms) + std::max(0.f, -get(ParamId::clock_offset_ms))) / 1000.0;
+    t.prediction_lead_s = std::max(get(ParamId::prediction_lead_ms) / 1000.0, min_lead_s) +
+                          std::max(0.f, -get(ParamId::clock_offset_ms)) / 1000.0;
     t.silence_db = get(ParamId::silence_db);
     return c;
 }

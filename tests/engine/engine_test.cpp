@@ -192,6 +192,35 @@ TEST_CASE("the prediction lead and an earlier output retune the analysis live, w
     }
 }
 
+TEST_CASE("a host period longer than half the lead raises it to two periods, live", "[engine]") {
+    // 4096 frames at 44.1 kHz is 93 ms: predictions 80 ms ahead would reach
+    // the audio thread after their block; they come 186 ms ahead instead.
+    const auto audio = tactus::test::groove(44100, 120, 20, 0.1);
+    const std::size_t half = audio.size() / 2;
+    Engine e(config(44100));
+    Collect got;
+    e.set_listener(&got);
+    e.set_param(ParamId::prediction_lead_ms, 80.f);
+    push_all(e, std::vector<float>(audio.begin(), audio.begin() + std::ptrdiff_t(half)), 6, true);
+    e.set_host_period(4096);
+    push_all(e, std::vector<float>(audio.begin() + std::ptrdiff_t(half), audio.end()), 7, true);
+    CHECK(e.stats().restarts == 0);
+    int before = 0, after = 0;
+    for (const auto& ev : got.events) {
+        if (!ev.predicted) continue;
+        const double lead = double(ev.frame - ev.committed_frame) / 44100;
+        if (ev.committed_frame < std::int64_t(half)) {
+            ++before;
+            CHECK(lead < 0.15);  // the plain 80 ms (and the commit window) before
+        } else if (ev.committed_frame > std::int64_t(half) + 44100) {
+            ++after;
+            CHECK(lead >= 2 * 4096 / 44100.0 - 1e-9);
+        }
+    }
+    CHECK(before >= 10);
+    CHECK(after >= 15);
+}
+
 TEST_CASE("reset, reconfiguration, taps and rate changes while audio flows", "[engine][concurrency]") {
     const auto audio = tactus::test::groove(44100, 126, 40, 0.1);
     Engine e(config(44100));

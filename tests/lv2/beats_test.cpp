@@ -157,6 +157,32 @@ TEST_CASE("NaN and Inf and absurd samples neither crash nor stop the tracking", 
     for (const char* out : {"bpm", "confidence", "phase", "beat_in_bar", "bar", "state"}) CHECK(std::isfinite(inst.control(out)));
 }
 
+TEST_CASE("blocks longer than the prediction lead: the host's block length keeps every beat on its sample", "[lv2]") {
+    // 4096 frames (93 ms) against the 80 ms lead: a prediction would reach
+    // run() a block after its beat's. The block length the host reports, at
+    // instantiation or later through the options interface, has the beats
+    // committed two blocks ahead.
+    const auto audio = read_audio(example());
+    const std::vector<std::uint32_t> blocks(audio.left.size() / 4096, 4096);
+    Lv2World world(built_lv2_path());
+    Lv2Instance unknown(world, audio.rate), told(world, audio.rate, WorkerMode::deferred, true, 4096),
+        told_later(world, audio.rate);
+    REQUIRE(told_later.set_block_length(4096));
+    for (Lv2Instance* inst : {&unknown, &told, &told_later}) {
+        REQUIRE(inst->ok());
+        run_blocks(*inst, audio.left, blocks);
+    }
+    int unknown_on_time = 0;
+    for (const auto& b : unknown.beats) unknown_on_time += b.frame == b.stream_frame;
+    INFO("without the block length " << unknown_on_time << " of " << unknown.beats.size() << " beats on their sample");
+    CHECK(unknown_on_time < int(unknown.beats.size()));
+    for (Lv2Instance* inst : {&told, &told_later}) {
+        CHECK(inst->beats.size() + 2 >= unknown.beats.size());
+        check_on_time(inst->beats, audio.rate, 1.0);
+        check_clock(*inst, audio.rate);
+    }
+}
+
 TEST_CASE("blocks shorter than the prediction lead: every beat exactly on its sample", "[lv2]") {
     const auto audio = read_audio(example());
     const auto ref = predictions_of(analyze(example(), "--lead 80"));

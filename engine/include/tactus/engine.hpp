@@ -100,6 +100,12 @@ public:
     // The host now runs at another rate; takes effect at the FIFO position
     // of this call.
     void set_sample_rate(double rate);
+    // The host's audio period in frames (0: unknown; tactus-analyze never
+    // sets it). A prediction reaches the audio thread a period or two after
+    // it is committed, so the lead is kept at least two periods (at most
+    // 1 s) whatever prediction_lead_ms says: with 4096-frame periods beats
+    // still go out on their sample.
+    void set_host_period(std::uint32_t frames);
     // Taps from a control thread: use either tap() or tap_rt(), not both.
     void tap() { tap_rt(); }
     EngineStats stats() const;
@@ -153,6 +159,7 @@ private:
     std::atomic<std::size_t> wake_samples_{kQuantum};  // FIFO content that wakes the worker
     std::array<std::atomic<float>, kParamCount> params_;
     std::atomic<std::uint32_t> param_gen_{0}, reset_gen_{0};
+    std::atomic<std::uint32_t> host_period_{0};
     std::atomic<double> rate_request_{0};
     std::atomic<std::uint64_t> rate_request_at_{0};
     std::atomic<std::uint32_t> rate_gen_{0};
@@ -170,6 +177,8 @@ private:
     std::uint32_t seen_param_gen_ = 0, seen_reset_gen_ = 0, seen_rate_gen_ = 0;
     std::atomic<double> worker_rate_{0};
     std::array<float, kParamCount> applied_{};
+    std::uint32_t applied_period_ = 0;
+    AnalyzerConfig analysis_config(double rate) const;  // from applied_ and the host period
     std::atomic<std::int64_t> gaps_seen_{0}, dropped_events_{0}, processed_{0}, restarts_{0};
     std::atomic<double> worker_cpu_{0};
     std::atomic<std::uint64_t> sanitized_{0};

@@ -91,8 +91,10 @@ public:
     bool set(ParamId id, float value);
     const std::array<float, kParamCount>& values() const { return values_; }
 
-    // The analysis configuration these values describe.
-    AnalyzerConfig analyzer_config(double sample_rate) const;
+    // The analysis configuration these values describe. `min_lead_s`: the
+    // least prediction lead the outputs need (two host periods), whatever
+    // prediction_lead_ms says.
+    AnalyzerConfig analyzer_config(double sample_rate, double min_lead_s = 0) const;
     // Model ids to load: {1, 2, 3} for the ensemble, else the one chosen.
     std::vector<int> model_ids() const;
     // Where the CRNN runs: device and cuda_device.

@@ -1,6 +1,7 @@
 #include "lv2_host.hpp"
 
 #include <lv2/atom/forge.h>
+#include <lv2/buf-size/buf-size.h>
 #include <lv2/atom/util.h>
 #include <lv2/midi/midi.h>
 #include <lv2/patch/patch.h>
@@ -117,8 +118,8 @@ struct HostCallbacks {
     }
 };
 
-Lv2Instance::Lv2Instance(Lv2World& world, double rate, WorkerMode mode, bool stereo)
-    : world_(world), rate_(rate), mode_(mode) {
+Lv2Instance::Lv2Instance(Lv2World& world, double rate, WorkerMode mode, bool stereo, std::int32_t block_length)
+    : world_(world), rate_(rate), mode_(mode), block_length_(block_length) {
     sem_init(&wake_, 0, 0);
     log_feature_ = {this, HostCallbacks::printf, HostCallbacks::vprintf};
     schedule_feature_ = {this, HostCallbacks::schedule};
@@ -128,6 +129,13 @@ Lv2Instance::Lv2Instance(Lv2World& world, double rate, WorkerMode mode, bool ste
     f_schedule_ = {LV2_WORKER__schedule, &schedule_feature_};
     features_ = {&f_map_, &f_unmap_, &f_log_};
     if (mode_ != WorkerMode::none) features_.push_back(&f_schedule_);
+    if (block_length_ > 0) {
+        options_[0] = {LV2_OPTIONS_INSTANCE, 0, world_.urids().map(LV2_BUF_SIZE__nominalBlockLength), sizeof(std::int32_t),
+                       world_.urids().map(LV2_ATOM__Int), &block_length_};
+        options_[1] = {LV2_OPTIONS_INSTANCE, 0, 0, 0, 0, nullptr};
+        f_options_ = {LV2_OPTIONS__options, options_.data()};
+        features_.push_back(&f_options_);
+    }
     features_.push_back(nullptr);
 
     const LilvPlugin* plugin = world_.plugin();
@@ -349,6 +357,16 @@ void Lv2Instance::worker_loop() {
             in_flight_.fetch_sub(1);
         }
     }
+}
+
+bool Lv2Instance::set_block_length(std::int32_t frames) {
+    const auto* iface = static_cast<const LV2_Options_Interface*>(lilv_instance_get_extension_data(instance_, LV2_OPTIONS__interface));
+    if (!iface) return false;
+    block_length_ = frames;
+    const LV2_Options_Option opts[2] = {{LV2_OPTIONS_INSTANCE, 0, world_.urids().map(LV2_BUF_SIZE__nominalBlockLength),
+                                         sizeof(std::int32_t), world_.urids().map(LV2_ATOM__Int), &block_length_},
+                                        {LV2_OPTIONS_INSTANCE, 0, 0, 0, 0, nullptr}};
+    return iface->set(lilv_instance_get_handle(instance_), opts) == LV2_OPTIONS_SUCCESS;
 }
 
 void Lv2Instance::reactivate() {

@@ -8,6 +8,7 @@
 #include <lilv/lilv.h>
 #include <lv2/atom/atom.h>
 #include <lv2/log/log.h>
+#include <lv2/options/options.h>
 #include <lv2/urid/urid.h>
 #include <lv2/worker/worker.h>
 #include <semaphore.h>
@@ -88,7 +89,10 @@ class Lv2Instance {
 public:
     static constexpr std::uint32_t kControlCapacity = 4096, kEventsCapacity = 16384;
 
-    Lv2Instance(Lv2World& world, double rate, WorkerMode mode = WorkerMode::deferred, bool stereo = true);
+    // block_length > 0: the host reports it as bufsz:nominalBlockLength
+    // (options:options), as Ardour, Carla and jalv do.
+    Lv2Instance(Lv2World& world, double rate, WorkerMode mode = WorkerMode::deferred, bool stereo = true,
+                std::int32_t block_length = 0);
     ~Lv2Instance();
     Lv2Instance(const Lv2Instance&) = delete;
     Lv2Instance& operator=(const Lv2Instance&) = delete;
@@ -110,6 +114,10 @@ public:
     void prepare(std::uint32_t frames, const float* left, const float* right);
     void run_plugin(std::uint32_t frames);  // lilv_instance_run, nothing else
     void finish_block(std::uint32_t frames);
+
+    // A new nominal block length through the plugin's options interface (as
+    // a host does when its buffer size changes); false if it has none.
+    bool set_block_length(std::int32_t frames);
 
     // deactivate() and activate(), as a host does around a reconfiguration.
     void reactivate();
@@ -156,7 +164,9 @@ private:
     // features
     LV2_Log_Log log_feature_{};
     LV2_Worker_Schedule schedule_feature_{};
-    LV2_Feature f_map_, f_unmap_, f_log_, f_schedule_;
+    LV2_Feature f_map_, f_unmap_, f_log_, f_schedule_, f_options_;
+    std::int32_t block_length_ = 0;
+    std::array<LV2_Options_Option, 2> options_{};
     std::vector<const LV2_Feature*> features_;
 
     // worker plumbing (lock-free on the plugin's side: schedule_work is called from run())
