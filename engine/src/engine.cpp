@@ -163,15 +163,18 @@ EngineStats Engine::stats() const {
 
 // ---- worker -----------------------------------------------------------------
 
-AnalyzerConfig Engine::analysis_config(double rate) const {
+ParamSet Engine::applied_params() const {
     ParamSet p;
     for (std::size_t i = 0; i < kParamCount; ++i) p.set(ParamId(i), applied_[i]);
-    return p.analyzer_config(rate, std::min(1.0, 2.0 * double(applied_period_) / rate));
+    return p;
+}
+
+AnalyzerConfig Engine::analysis_config(double rate) const {
+    return applied_params().analyzer_config(rate, std::min(1.0, 2.0 * double(applied_period_) / rate));
 }
 
 void Engine::rebuild(double rate) {
-    ParamSet p;
-    for (std::size_t i = 0; i < kParamCount; ++i) p.set(ParamId(i), applied_[i]);
+    const ParamSet p = applied_params();
     AnalyzerConfig ac = analysis_config(rate);
     ac.batch_frames = cfg_.batch_frames;
     ac.beatnet.seed = cfg_.seed;

@@ -178,6 +178,7 @@ private:
     std::atomic<double> worker_rate_{0};
     std::array<float, kParamCount> applied_{};
     std::uint32_t applied_period_ = 0;
+    ParamSet applied_params() const;
     AnalyzerConfig analysis_config(double rate) const;  // from applied_ and the host period
     std::atomic<std::int64_t> gaps_seen_{0}, dropped_events_{0}, processed_{0}, restarts_{0};
     std::atomic<double> worker_cpu_{0};
