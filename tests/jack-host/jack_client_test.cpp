@@ -33,6 +33,15 @@ void play(Player& p) {
     std::this_thread::sleep_for(300ms);
 }
 
+// Connects two ports of `server` from a short-lived client.
+void wire(const std::string& server, const std::string& from, const std::string& to) {
+    jack_status_t st{};
+    jack_client_t* c = jack_client_open("wire", jack_options_t(JackNoStartServer | JackServerName), &st, server.c_str());
+    REQUIRE(c);
+    REQUIRE(jack_connect(c, from.c_str(), to.c_str()) == 0);
+    jack_client_close(c);
+}
+
 fs_path write_wav(const std::string& name, const std::vector<float>& audio, int rate) {
     const auto p = std::filesystem::temp_directory_path() / ("tactus-jack-" + std::to_string(::getpid()) + "-" + name);
     write_sound_file(p, audio, rate);
@@ -59,13 +68,7 @@ TEST_CASE("tactus-jack follows a groove: OSC beats as tactus-analyze finds them,
     Player player(server, "player", audio);
     player.connect("tj:in_1");
     player.connect("tj:in_2");
-    {
-        jack_status_t st{};
-        jack_client_t* c = jack_client_open("wire", jack_options_t(JackNoStartServer | JackServerName), &st, server.c_str());
-        REQUIRE(c);
-        REQUIRE(jack_connect(c, "tj:midi_out", rec.port_name().c_str()) == 0);
-        jack_client_close(c);
-    }
+    wire(server, "tj:midi_out", rec.port_name());
     play(player);
 
     // OSC beats are where tactus-analyze puts them (their time tags), and
@@ -257,13 +260,7 @@ TEST_CASE("x42's jack_midi_clock follows tactus-jack's transport", "[jack]") {
     Child mclk({"jack_midi_clock"}, {"JACK_DEFAULT_SERVER=" + server});
     for (int i = 0; i < 100 && !jack_port_exists(server, "jack_midi_clock:mclk_out"); ++i) std::this_thread::sleep_for(50ms);
     REQUIRE(jack_port_exists(server, "jack_midi_clock:mclk_out"));
-    {
-        jack_status_t st{};
-        jack_client_t* c = jack_client_open("wire", jack_options_t(JackNoStartServer | JackServerName), &st, server.c_str());
-        REQUIRE(c);
-        REQUIRE(jack_connect(c, "jack_midi_clock:mclk_out", rec.port_name().c_str()) == 0);
-        jack_client_close(c);
-    }
+    wire(server, "jack_midi_clock:mclk_out", rec.port_name());
     Player player(server, "player", groove(48000, 126, 20, 0.3));
     player.connect("tjt:in_1");
     play(player);
@@ -305,13 +302,7 @@ TEST_CASE("periods longer than the prediction lead (8192 frames, 171 ms): MIDI n
     MidiRecorder rec(server, "rec");
     Player player(server, "player", groove(48000, 120, 20, 0.5));
     player.connect("tjp:in_1");
-    {
-        jack_status_t st{};
-        jack_client_t* c = jack_client_open("wire", jack_options_t(JackNoStartServer | JackServerName), &st, server.c_str());
-        REQUIRE(c);
-        REQUIRE(jack_connect(c, "tjp:midi_out", rec.port_name().c_str()) == 0);
-        jack_client_close(c);
-    }
+    wire(server, "tjp:midi_out", rec.port_name());
     play(player);
     std::vector<double> live;
     for (const auto& m : osc.messages("/beat")) live.push_back(m.numbers[6] - player.start_monotonic());
