@@ -227,11 +227,10 @@ void Engine::apply_controls() {
             const float v = params_[i].load(std::memory_order_relaxed);
             if (v == applied_[i]) continue;
             applied_[i] = v;
-            const ParamSpec& spec = param_spec(ParamId(i));
-            // the output offset is the outputs' own, but an earlier output
-            // needs its beats committed earlier (ParamSet::analyzer_config)
-            if (!(spec.faces & kFaceEngine) && spec.id != ParamId::clock_offset_ms) continue;
-            (spec.restart ? rebuild_needed : retune) = true;
+            // Any other change retunes (a few assignments): outputs' own
+            // parameters reach the analysis too, as an earlier output offset
+            // has the beats committed earlier (ParamSet::analyzer_config).
+            (param_spec(ParamId(i)).restart ? rebuild_needed : retune) = true;
         }
     }
     if (rebuild_needed) {

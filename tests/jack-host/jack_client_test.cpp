@@ -42,6 +42,26 @@ void wire(const std::string& server, const std::string& from, const std::string&
     jack_client_close(c);
 }
 
+// jackd (dummy, 48 kHz) with tactus-jack `name` sending OSC beats and MIDI
+// notes, its MIDI recorded, and a player of `audio` on its first input.
+struct NotesRig {
+    JackServer jackd;
+    OscReceiver osc;
+    Child tj;
+    MidiRecorder rec;
+    Player player;
+    NotesRig(const std::string& server, int period, const std::string& name, std::vector<float> audio)
+        : jackd(server, 48000, period),
+          tj(tactus_jack(name, {"--osc", "127.0.0.1:" + std::to_string(osc.port()), "--midi-notes", "on"}),
+             env_for(server)),
+          // the recorder once tactus-jack has its ports
+          rec((wait_for_port(server, name + ":in_1", tj), MidiRecorder(server, "rec"))),
+          player(server, "player", std::move(audio)) {
+        player.connect(name + ":in_1");
+        wire(server, name + ":midi_out", rec.port_name());
+    }
+};
+
 fs_path write_wav(const std::string& name, const std::vector<float>& audio, int rate) {
     const auto p = std::filesystem::temp_directory_path() / ("tactus-jack-" + std::to_string(::getpid()) + "-" + name);
     write_sound_file(p, audio, rate);
@@ -59,16 +79,9 @@ TEST_CASE("tactus-jack follows a groove: OSC beats as tactus-analyze finds them,
     std::filesystem::remove(wav);
     REQUIRE(offline.size() > 30);
 
-    JackServer jackd(server, 48000, 256);
-    OscReceiver osc;
-    Child tj(tactus_jack("tj", {"--osc", "127.0.0.1:" + std::to_string(osc.port()), "--midi-notes", "on"}),
-             env_for(server));
-    wait_for_port(server, "tj:in_1", tj);
-    MidiRecorder rec(server, "rec");
-    Player player(server, "player", audio);
-    player.connect("tj:in_1");
+    NotesRig rig(server, 256, "tj", audio);
+    auto& [jackd, osc, tj, rec, player] = rig;
     player.connect("tj:in_2");
-    wire(server, "tj:midi_out", rec.port_name());
     play(player);
 
     // OSC beats are where tactus-analyze puts them (their time tags), and
@@ -294,15 +307,8 @@ TEST_CASE("periods longer than the prediction lead (8192 frames, 171 ms): MIDI n
     // two periods instead. (OSC is sent by its own thread at the beat's
     // time and was on time before.)
     const std::string server = server_name("bigperiod");
-    JackServer jackd(server, 48000, 8192);
-    OscReceiver osc;
-    Child tj(tactus_jack("tjp", {"--osc", "127.0.0.1:" + std::to_string(osc.port()), "--midi-notes", "on"}),
-             env_for(server));
-    wait_for_port(server, "tjp:in_1", tj);
-    MidiRecorder rec(server, "rec");
-    Player player(server, "player", groove(48000, 120, 20, 0.5));
-    player.connect("tjp:in_1");
-    wire(server, "tjp:midi_out", rec.port_name());
+    NotesRig rig(server, 8192, "tjp", groove(48000, 120, 20, 0.5));
+    auto& [jackd, osc, tj, rec, player] = rig;
     play(player);
     std::vector<double> live;
     for (const auto& m : osc.messages("/beat")) live.push_back(m.numbers[6] - player.start_monotonic());
