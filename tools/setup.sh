@@ -12,7 +12,7 @@ packages=(
   jackd2 libjack-jackd2-dev jack-midi-clock
   lv2-dev liblilv-dev lilv-utils jalv sordi
   liblo-dev liblo-tools ableton-link-dev
-  python3 python3-pip python3-numpy python3-mir-eval sox
+  python3 python3-pip python3-numpy python3-mir-eval sox systemd
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,10 +1,10 @@
 // Accuracy on ../shared/eval-dev, scored by shared/tools/score.py (mir_eval,
 // the scorer of BASELINES.md): a change that makes the tracker worse fails
-// here. The bars sit a little under today's figures (beat F 0.764, downbeat
+// here. The bars sit a little under today's figures (beat F 0.765, downbeat
 // F 0.631, no false beats; predicted beats 20 ms ahead 0.762 / 0.613, 400 ms
-// ahead 0.750 / 0.615; the clips 30 dB quieter 0.760 / 0.630; 20 dB quieter
-// with two door slams 0.731, CMLt 0.581; as one stream with 2 s pauses
-// 0.724 / 0.540, with 0.5 s gaps of digital silence 0.726 / 0.498; through a
+// ahead 0.751 / 0.615; the clips 30 dB quieter 0.761 / 0.630; 20 dB quieter
+// with two door slams 0.732, CMLt 0.581; as one stream with 2 s pauses
+// 0.729 / 0.543, with 0.5 s gaps of digital silence 0.725 / 0.498; through a
 // room 0.660, CMLt 0.524), well above BeatNet's causal tracker on the same
 // clips (0.536 / 0.306, 102 false beats a minute); BeatNet mode must stay
 // BeatNet.
