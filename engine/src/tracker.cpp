@@ -559,7 +559,7 @@ struct TactusTracker::Impl {
             }
             st.next_beat = next;
             st.next_downbeat = next + double((bar_meter - next_bib + 1) % bar_meter) * beat_step;
-            st.phase = std::clamp(double(k) / interval, 0.0, 0.999999);
+            st.phase = std::clamp(1.0 - (next - double(t)) / beat_step, 0.0, 0.999999);
             st.beat_in_bar = beat_in_bar_ahead(steps - 1, beat_in_bar);
             st.beats_per_bar = bar_meter;
             st.bpm = override_bpm > 0 ? override_bpm : kBpmFrames / beat_step;

@@ -142,7 +142,18 @@ TEST_CASE("the reported tempo is the beats' own, between whole frames too", "[tr
         CHECK(std::min(std::abs(own / bpm - 1), std::abs(2 * own / bpm - 1)) < 0.004);  // this level or its half
         for (const auto& b : r.beats)
             if (b.time > 15) CHECK(b.bpm == Approx(own).epsilon(0.004));
-        for (std::size_t s = 15; s < r.states.size(); ++s) CHECK(r.states[s].bpm == Approx(own).epsilon(0.004));
+        for (std::size_t s = 15; s < r.states.size(); ++s) {
+            const auto& st = r.states[s];
+            CHECK(st.bpm == Approx(own).epsilon(0.004));
+            // and the phase is where the beats are: the part of the beat
+            // gone since the last one
+            const double now = double(st.frame) / kRate;
+            const auto last = std::find_if(r.beats.rbegin(), r.beats.rend(), [&](const BeatEvent& b) { return b.time <= now; });
+            REQUIRE(last != r.beats.rend());
+            const double gone = std::fmod((now - last->time) * own / 60.0, 1.0);
+            const double diff = std::abs(gone - st.phase);
+            CHECK(std::min(diff, 1.0 - diff) < 0.02);
+        }
     }
 }
 
