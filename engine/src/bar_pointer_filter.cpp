@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <limits>
 
 #include "simd.hpp"
 #include "tactus/error.hpp"
+#include "tactus/state_space.hpp"
 
 namespace tactus {
 namespace {
@@ -39,16 +39,14 @@ constexpr int kMaxBeatRange = 3;
 constexpr double kOneFrameHopInterval = 25;
 
 std::vector<double> tempo_transitions(const std::vector<int>& intervals, double lambda) {
+    auto p = exponential_transition(intervals, intervals, lambda);  // rows normalised
     const std::size_t n = intervals.size();
-    std::vector<double> p(n * n);
     for (std::size_t i = 0; i < n; ++i) {
+        const double from = intervals[i];
+        const double cheaper = std::exp(lambda / from - lambda / std::max(from, kOneFrameHopInterval));
         double sum = 0;
         for (std::size_t j = 0; j < n; ++j) {
-            const double from = intervals[i];
-            const int hop = std::abs(intervals[j] - intervals[i]);
-            const double cost = hop == 1 ? lambda / std::max(from, kOneFrameHopInterval) : lambda * hop / from;
-            const double v = std::exp(-cost);
-            p[i * n + j] = v > std::numeric_limits<double>::epsilon() ? v : 0.0;  // as madmom
+            if (std::abs(intervals[j] - intervals[i]) == 1) p[i * n + j] *= cheaper;
             sum += p[i * n + j];
         }
         for (std::size_t j = 0; j < n; ++j) p[i * n + j] /= sum;

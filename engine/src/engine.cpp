@@ -236,13 +236,12 @@ void Engine::apply_controls() {
     if (rebuild_needed) {
         try {
             rebuild(worker_rate_.load(std::memory_order_relaxed));
+            retune = false;  // the new analysis has every value
         } catch (const Error&) {
             // e.g. a model file that went missing: the running analysis goes on
-            if (retune) analyzer_->retune(analysis_config(worker_rate_.load(std::memory_order_relaxed)).tracker);
         }
-    } else if (retune) {
-        analyzer_->retune(analysis_config(worker_rate_.load(std::memory_order_relaxed)).tracker);
     }
+    if (retune) analyzer_->retune(analysis_config(worker_rate_.load(std::memory_order_relaxed)).tracker);
     const std::uint32_t rgen = reset_gen_.load(std::memory_order_acquire);
     if (rgen != seen_reset_gen_) {
         seen_reset_gen_ = rgen;

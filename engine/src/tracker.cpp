@@ -227,13 +227,12 @@ struct TactusTracker::Impl {
         return float(value);
     }
 
-    // The period of the beats as reported: the grid's, which follows the
-    // detections. The posterior's mean tempo (smooth_interval) leans towards
-    // the middle of its band: at 187 BPM (16.1 frames) it read 181, and a
+    // The period of the beats: the grid's, which follows the detections,
+    // once there is one. It is what beats are committed on and what is
+    // reported: the posterior's mean tempo (smooth_interval) leans towards
+    // the middle of its band, at 187 BPM (16.1 frames) it read 181, and a
     // MIDI clock or light show run from it fell 30 ms behind the beats.
-    double beat_period(double fallback) const {
-        return grid_period > 0 ? grid_period : smooth_interval > 0 ? smooth_interval : fallback;
-    }
+    double beat_period(double fallback) const { return grid_period > 0 ? grid_period : fallback; }
 
     // the number of the beat `ahead` beats after the last reported one
     int beat_in_bar_ahead(int ahead, int model_beat_in_bar) const {
@@ -247,7 +246,8 @@ struct TactusTracker::Impl {
         return 0.f;
     }
 
-    void emit(BeatSink& sink, double frame, double now, int beat_in_bar, int meter, double interval, bool predicted,
+    // `period`: the beats' period, in frames, reported as the tempo
+    void emit(BeatSink& sink, double frame, double now, int beat_in_bar, int meter, double period, bool predicted,
               float intensity, std::int64_t index, std::int64_t bar) {
         TrackerBeat b;
         b.frame = frame;
@@ -256,14 +256,14 @@ struct TactusTracker::Impl {
         b.bar = bar;
         b.beat_in_bar = beat_in_bar;
         b.beats_per_bar = meter;
-        b.bpm = float(override_bpm > 0 ? override_bpm : kBpmFrames / (holding ? hold_period : beat_period(interval)));
+        b.bpm = float(override_bpm > 0 ? override_bpm : kBpmFrames / period);
         b.confidence = confidence();
         b.intensity = intensity;
         b.predicted = predicted;
         sink.on_beat(b);
     }
 
-    void detected(BeatSink& sink, double frame, double now, int beat_in_bar, int meter, double interval) {
+    void detected(BeatSink& sink, double frame, double now, int beat_in_bar, int meter, double period) {
         // The posterior's numbering is taken as it is: holding on to the
         // previous bar's count when it disagrees (for one beat or two) costs
         // more downbeats where it was right than it saves where it was not.
@@ -273,7 +273,7 @@ struct TactusTracker::Impl {
         last_beat_in_bar = beat_in_bar;
         last_detection = frame;
         last_intensity = intensity_at(frame);
-        emit(sink, frame, now, beat_in_bar, meter, interval, false, last_intensity, beat_count, bar_count);
+        emit(sink, frame, now, beat_in_bar, meter, period, false, last_intensity, beat_count, bar_count);
     }
 
     // Phase hysteresis, as the band is for tempo: the posterior often holds
@@ -510,7 +510,7 @@ struct TactusTracker::Impl {
             gate = false;
             new_song_possible = silent || !evident;
             if (p.hold_bars > 0 || override_bpm > 0)
-                start_hold(beat_period(locked_interval), locked_meter);
+                start_hold(beat_period(smooth_interval > 0 ? smooth_interval : locked_interval), locked_meter);
         }
         if (gate) {
             locked_interval = interval;
@@ -532,8 +532,10 @@ struct TactusTracker::Impl {
             // a beat k frames ago, reported once it is `detection_lag` old
             const double beat_frame = double(t - k);
             const double grid_interval = override_bpm > 0 ? interval : smooth_interval;
-            if (k >= p.detection_lag && beat_frame - last_detection > 0.5 * interval)
-                detected(sink, beat_on_grid(beat_frame, grid_interval), now, beat_in_bar, meter, interval);
+            if (k >= p.detection_lag && beat_frame - last_detection > 0.5 * interval) {
+                const double on_grid = beat_on_grid(beat_frame, grid_interval);
+                detected(sink, on_grid, now, beat_in_bar, meter, beat_period(grid_interval));
+            }
             // commit a beat when it is just over `lead` ahead: the next one,
             // or, where the lead is longer than what is left of this beat
             // (300 ms at 180 BPM), the first beyond it on the grid. It and
@@ -542,7 +544,7 @@ struct TactusTracker::Impl {
             const int steps = k >= p.detection_lag ? 1 : 2;
             const int next_bib = beat_in_bar_ahead(steps, next_in_bar);
             const int bar_meter = last_meter > 0 ? last_meter : meter;
-            const double beat_step = std::max(1.0, grid_period > 0 ? grid_period : grid_interval);
+            const double beat_step = std::max(1.0, beat_period(grid_interval));
             double commit = next;
             int ahead = steps;
             while (commit - now < lead_frames) {
@@ -554,7 +556,7 @@ struct TactusTracker::Impl {
                 const int bib = beat_in_bar_ahead(ahead, (next_in_bar - 1 + ahead - steps) % meter + 1);
                 // bars begun between the last reported beat and this one
                 const int bars = last_meter > 0 ? (last_beat_in_bar - 1 + ahead) / last_meter : bib == 1 ? 1 : 0;
-                emit(sink, commit, now, bib, bar_meter, interval, true, last_intensity, beat_count + ahead,
+                emit(sink, commit, now, bib, bar_meter, beat_step, true, last_intensity, beat_count + ahead,
                      bar_count + bars);
             }
             st.next_beat = next;
