@@ -405,7 +405,10 @@ void Plugin::write_outputs_rt(std::int64_t end, const TempoSnapshot& snap) noexc
     put(OutputPort::bpm, float(snap.bpm));
     put(OutputPort::confidence, snap.confidence);
     put(OutputPort::phase, float(phase));
-    put(OutputPort::beat_in_bar, tracking(snap) ? float(last_beat_in_bar_) : 0.f);
+    // Not tracking forgets the last beat: an analysis that starts over (a
+    // rebuild, a reset) shows none until it sends its own first beat.
+    if (!tracking(snap)) last_beat_in_bar_ = 0;
+    put(OutputPort::beat_in_bar, float(last_beat_in_bar_));
     put(OutputPort::bar, float(last_bar_));
     put(OutputPort::state, float(snap.state));
 }

@@ -10,7 +10,7 @@ packages=(
   libfftw3-dev libsndfile1-dev libsoxr-dev nlohmann-json3-dev libcli11-dev
   catch2 libbenchmark-dev libeigen3-dev
   jackd2 libjack-jackd2-dev jack-midi-clock
-  lv2-dev liblilv-dev lilv-utils jalv sordi
+  lv2-dev liblilv-dev lilv-utils jalv sordi ardour
   liblo-dev liblo-tools ableton-link-dev
   python3 python3-pip python3-numpy python3-mir-eval sox systemd
 )

@@ -84,9 +84,24 @@ TEST_CASE("parameters that rebuild the analysis apply while running", "[lv2]") {
     inst.set_control("min_bpm", 100);
     const std::size_t before = inst.beats.size();
     std::vector<float> rest(audio.left.begin() + std::ptrdiff_t(half), audio.left.end());
-    run_fixed(inst, rest, 300);
+    // The analysis starts over (the old one runs until the worker has built
+    // the new one): from then until its first beat, the beat-in-bar port
+    // shows none, not the old analysis's last beat once the new one locks.
+    bool restarted = false;
+    int stale_blocks = 0, new_blocks = 0;
+    for (std::size_t at = 0; at < rest.size(); at += 300) {
+        inst.run(std::uint32_t(std::min<std::size_t>(300, rest.size() - at)), rest.data() + at);
+        const auto state = TrackState(int(inst.control("state")));
+        restarted = restarted || (state != TrackState::locked && state != TrackState::hold);
+        if (!restarted || inst.beats.size() > before) continue;
+        ++new_blocks;
+        if (inst.control("beat_in_bar") != 0.f) ++stale_blocks;
+    }
+    CHECK(new_blocks > 50);  // the new analysis listened, then locked, before its first beat
+    CHECK(stale_blocks == 0);
     REQUIRE(inst.beats.size() > before + 2);
     for (std::size_t i = before; i < inst.beats.size(); ++i) CHECK(inst.beats[i].beats_per_bar == 3);
+    CHECK(inst.control("beat_in_bar") == float(inst.beats.back().beat_in_bar));
 }
 
 TEST_CASE("the model port loads that model from the bundle", "[lv2]") {

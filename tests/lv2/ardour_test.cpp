@@ -1,0 +1,178 @@
+// Ardour runs the built bundle: its headless Lua session tool (ardour7-lua
+// on Debian 12), on its own Dummy backend, creates a session at 132 BPM,
+// inserts "urn:tactus:lv2" on a mono bus fed by Ardour's metronome, rolls
+// the transport and prints the plugin's control outputs ten times a second.
+// Beats per bar is set to 4, then to 3 midway, through Ardour's parameter
+// API. At the end the session is saved, closed and loaded again, and the
+// plugin must come back with the last setting.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <unistd.h>
+
+#include "audio_fixtures.hpp"
+#include "child_process.hpp"
+#include "lv2_support.hpp"
+
+using namespace tactus;
+using namespace tactus::test;
+
+namespace {
+
+// Ardour's Lua session tool on PATH (the major version is in its name).
+std::string ardour_lua() {
+    const char* path = std::getenv("PATH");
+    std::stringstream dirs(path ? path : "/usr/bin:/bin");
+    for (std::string dir; std::getline(dirs, dir, ':');)
+        for (const char* name : {"ardour8-lua", "ardour7-lua", "ardour6-lua"})
+            if (::access((std::filesystem::path(dir) / name).c_str(), X_OK) == 0) return name;
+    return {};
+}
+
+// The session script. Control parameters are found by their labels; every
+// line the test reads starts with a tag of its own.
+std::string session_script(const std::filesystem::path& dir) {
+    std::string s = R"LUA(
+local dir = "@DIR@"
+local function say(s) print(s); io.stdout:flush() end
+assert(not AudioEngine:set_backend("None (Dummy)", "", ""):isnil(), "Ardour has no Dummy backend")
+assert(AudioEngine:start(false) == 0, "Ardour cannot start its Dummy backend")
+assert(create_session(dir, "tactus", 48000), "Ardour cannot create a session")
+local tm = Temporal.TempoMap.fetch_writable()
+tm:set_tempo(Temporal.Tempo(132, 132, 4), Temporal.timepos_t(0))
+Temporal.TempoMap.update(tm)
+local bus = Session:new_audio_route(1, 1, nil, 1, "tactus", ARDOUR.PresentationInfo.Flag.AudioBus,
+                                    ARDOUR.PresentationInfo.max_order):front()
+local proc = ARDOUR.LuaAPI.new_plugin(Session, "urn:tactus:lv2", ARDOUR.PluginType.LV2, "")
+assert(not proc:isnil(), "Ardour cannot load urn:tactus:lv2")
+assert(bus:add_processor_by_index(proc, 0, nil, true) == 0, "Ardour cannot add the plugin to the bus")
+local plugin = proc:to_insert():plugin(0)
+local index = {}
+for n = 0, 63 do
+  local port, args = plugin:nth_parameter(n, false)
+  if not args[2] then break end
+  index[plugin:parameter_label(port)] = n
+end
+local function get(p, label) return (ARDOUR.LuaAPI.get_processor_param(p, index[label], false)) end
+local function set_meter(n)
+  assert(ARDOUR.LuaAPI.set_processor_param(proc, index["Beats per bar"], n), "cannot set beats per bar")
+  say("METER " .. n)
+end
+local function watch(seconds)
+  for i = 1, seconds * 10 do
+    ARDOUR.LuaAPI.usleep(100000)
+    say(string.format("TICK tempo=%.3f confidence=%.3f beat_in_bar=%d bar=%d state=%d",
+        get(proc, "Tempo"), get(proc, "Confidence"), get(proc, "Beat in bar"), get(proc, "Bar"), get(proc, "State")))
+  end
+end
+set_meter(4)
+assert(AudioEngine:connect("Click/audio_out 1", bus:input():audio(0):name()) == 0, "cannot connect the metronome")
+ARDOUR.config():set_clicking(true)
+Session:request_roll(ARDOUR.TransportRequestSource.TRS_UI)
+watch(12)
+set_meter(3)
+watch(12)
+Session:request_stop(false, false, ARDOUR.TransportRequestSource.TRS_UI)
+assert(Session:save_state("", false, false, false, false, false) == 0, "Ardour cannot save the session")
+close_session()
+assert(load_session(dir, "tactus"), "Ardour cannot load the saved session")
+local again = Session:route_by_name("tactus"):nth_plugin(0)
+assert(not again:isnil(), "the reloaded session lost the plugin")
+say(string.format("RELOADED beats_per_bar=%d", get(again, "Beats per bar")))
+close_session()
+say("DONE")
+)LUA";
+    s.replace(s.find("@DIR@"), 5, dir.string());
+    return s;
+}
+
+struct Tick {
+    double tempo = 0, confidence = 0;
+    int beat_in_bar = 0, bar = 0, state = 0;
+    bool after_meter = false;
+};
+
+}  // namespace
+
+TEST_CASE("Ardour runs tactus.lv2 on a bus: tempo, beats and state from its metronome, parameters through Ardour, "
+          "a saved session",
+          "[lv2][ardour]") {
+    const std::string lua = ardour_lua();
+    if (lua.empty()) {
+        std::fprintf(stderr, "SKIPPED: Ardour (ardour7-lua) is not installed\n");
+        std::exit(77);
+    }
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    std::fprintf(stderr, "SKIPPED: a sanitizer build's plugin does not load into an uninstrumented Ardour\n");
+    std::exit(77);
+#endif
+    const auto work = std::filesystem::temp_directory_path() / ("tactus-ardour-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(work);
+    std::filesystem::create_directories(work / "config");
+    const auto script = work / "session.lua";
+    std::ofstream(script) << session_script(work / "session");
+
+    // Ardour's settings go to a folder of the test's, not the user's.
+    ChildProcess ardour({lua, script.string()},
+                        {"LV2_PATH=" + built_lv2_path(), "XDG_CONFIG_HOME=" + (work / "config").string()},
+                        work / "ardour.log");
+    const bool exited = ardour.wait(std::chrono::seconds(120));
+    const std::string out = ardour.output();
+    INFO(out);
+    REQUIRE(exited);
+    CHECK(ardour.exit_code() == 0);
+    REQUIRE(out.find("DONE") != std::string::npos);
+
+    std::vector<Tick> ticks;
+    const std::regex tick_line(R"(TICK tempo=([0-9.]+) confidence=([0-9.]+) beat_in_bar=(\d+) bar=(\d+) state=(\d+))");
+    bool after_meter = false;
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find("METER 3") != std::string::npos) after_meter = true;
+        std::smatch m;
+        if (!std::regex_search(line, m, tick_line)) continue;
+        ticks.push_back({std::stod(m[1]), std::stod(m[2]), std::stoi(m[3]), std::stoi(m[4]), std::stoi(m[5]), after_meter});
+    }
+    REQUIRE(ticks.size() == 240);  // 24 s at ten a second
+
+    // Four beats per bar at first: locked at the metronome's 132 BPM, beats 1 to 4, bars counting.
+    std::map<int, int> beats_before, beats_after;
+    int locked_before = 0, first_bar = -1, last_bar = -1;
+    double tempo = 0;
+    for (const Tick& t : ticks) {
+        if (t.after_meter) continue;
+        if (t.state != int(TrackState::locked)) continue;
+        ++locked_before;
+        tempo = t.tempo;
+        ++beats_before[t.beat_in_bar];
+        if (first_bar < 0) first_bar = t.bar;
+        last_bar = t.bar;
+        CHECK(t.confidence > 0.0);
+        CHECK(t.confidence <= 1.0);
+    }
+    CHECK(locked_before >= 60);  // locked for at least half of the first 12 s
+    CHECK(tempo == Approx(132).margin(1));
+    for (int b = 1; b <= 4; ++b) CHECK(beats_before[b] > 0);
+    CHECK(last_bar - first_bar >= 3);
+
+    // Three beats per bar, set through Ardour: after a second to take effect,
+    // the beats run 1 to 3 and never reach 4.
+    std::size_t changed_at = ticks.size();
+    for (std::size_t i = 0; i < ticks.size(); ++i)
+        if (ticks[i].after_meter) {
+            changed_at = i;
+            break;
+        }
+    REQUIRE(changed_at < ticks.size());
+    for (std::size_t i = changed_at + 10; i < ticks.size(); ++i)
+        if (ticks[i].state == int(TrackState::locked)) ++beats_after[ticks[i].beat_in_bar];
+    for (int b = 1; b <= 3; ++b) CHECK(beats_after[b] > 0);
+    CHECK(beats_after[4] == 0);
+
+    // the saved session restores the plugin with its setting
+    CHECK(out.find("RELOADED beats_per_bar=3") != std::string::npos);
+    std::filesystem::remove_all(work);
+}
