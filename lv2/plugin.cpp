@@ -102,7 +102,7 @@ void Plugin::activate() {
     scheduler_.clear_rt();
     stop_pending_ = stop_pending_ || clock_.running();
     clock_.reset_rt();
-    transport_known_ = false;
+    transport_known_ = relocated_ = false;
     immediate_count_ = 0;
     last_beat_in_bar_ = 0;
     // Values set before activation, and changes held back since the last
@@ -229,9 +229,12 @@ void Plugin::on_patch_set_rt(const LV2_Atom_Object* obj, std::int64_t at, bool d
     apply_param_rt(spec->id, v, defer_restart);
 }
 
-// A host that relocates while rolling cuts the audio it plays: the tracker
-// starts over rather than carry a beat grid across the cut. (Live input
-// with the transport stopped is never affected.)
+// A host that relocates cuts the audio it plays: the tracker starts over
+// rather than carry a beat grid across the cut. A relocation of a stopped
+// transport cuts when it rolls again: Ardour locates a rolling transport
+// through one stopped cycle at the new place, and a playhead moved between
+// takes plays from there. (Live input with the transport stopped, and
+// staying so, is never affected.)
 void Plugin::on_position_rt(const LV2_Atom_Object* obj, std::int64_t offset) noexcept {
     const LV2_Atom* frame = nullptr;
     const LV2_Atom* speed = nullptr;
@@ -241,7 +244,11 @@ void Plugin::on_position_rt(const LV2_Atom_Object* obj, std::int64_t offset) noe
     if (!has_frame || !atom_number(speed, urids_, &s)) return;
     const double at = double(reinterpret_cast<const LV2_Atom_Long*>(frame)->body);
     const double expected = host_frame_ + host_speed_ * double(offset);
-    if (transport_known_ && s != 0.f && std::abs(at - expected) > 0.05 * rate_) request_reset_rt();
+    if (transport_known_ && std::abs(at - expected) > 0.05 * rate_) relocated_ = true;
+    if (relocated_ && s != 0.f) {
+        request_reset_rt();
+        relocated_ = false;
+    }
     transport_known_ = true;
     host_speed_ = s;
     host_frame_ = at - s * double(offset);  // the host position at the block start

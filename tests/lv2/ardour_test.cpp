@@ -2,9 +2,10 @@
 // on Debian 12), on its own Dummy backend, creates a session at 132 BPM,
 // inserts "urn:tactus:lv2" on a mono bus fed by Ardour's metronome, rolls
 // the transport and prints the plugin's control outputs ten times a second.
-// Beats per bar is set to 4, then to 3 midway, through Ardour's parameter
-// API. At the end the session is saved, closed and loaded again, and the
-// plugin must come back with the last setting.
+// Beats per bar is set to 4, then to 3, through Ardour's parameter API; in
+// between, a relocation of the rolling transport restarts the analysis. At
+// the end the session is saved, closed and loaded again, and the plugin
+// must come back with the last setting.
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -73,6 +74,9 @@ assert(AudioEngine:connect("Click/audio_out 1", bus:input():audio(0):name()) == 
 ARDOUR.config():set_clicking(true)
 Session:request_roll(ARDOUR.TransportRequestSource.TRS_UI)
 watch(12)
+Session:request_locate(0, false, ARDOUR.LocateTransportDisposition.MustRoll, ARDOUR.TransportRequestSource.TRS_UI)
+say("LOCATE")
+watch(10)
 set_meter(3)
 watch(12)
 Session:request_stop(false, false, ARDOUR.TransportRequestSource.TRS_UI)
@@ -92,7 +96,7 @@ say("DONE")
 struct Tick {
     double tempo = 0, confidence = 0;
     int beat_in_bar = 0, bar = 0, state = 0;
-    bool after_meter = false;
+    bool after_meter = false, after_locate = false;
 };
 
 }  // namespace
@@ -128,22 +132,25 @@ TEST_CASE("Ardour runs tactus.lv2 on a bus: tempo, beats and state from its metr
 
     std::vector<Tick> ticks;
     const std::regex tick_line(R"(TICK tempo=([0-9.]+) confidence=([0-9.]+) beat_in_bar=(\d+) bar=(\d+) state=(\d+))");
-    bool after_meter = false;
+    bool after_meter = false, after_locate = false;
     std::istringstream lines(out);
     for (std::string line; std::getline(lines, line);) {
         if (line.find("METER 3") != std::string::npos) after_meter = true;
+        if (line.find("LOCATE") != std::string::npos) after_locate = true;
         std::smatch m;
         if (!std::regex_search(line, m, tick_line)) continue;
-        ticks.push_back({std::stod(m[1]), std::stod(m[2]), std::stoi(m[3]), std::stoi(m[4]), std::stoi(m[5]), after_meter});
+        ticks.push_back({std::stod(m[1]), std::stod(m[2]), std::stoi(m[3]), std::stoi(m[4]), std::stoi(m[5]),
+                         after_meter, after_locate});
     }
-    REQUIRE(ticks.size() == 240);  // 24 s at ten a second
+    REQUIRE(ticks.size() == 340);  // 34 s at ten a second
 
-    // Four beats per bar at first: locked at the metronome's 132 BPM, beats 1 to 4, bars counting.
+    // Four beats per bar at first: locked at the metronome's 132 BPM, beats 1
+    // to 4, bars counting.
     std::map<int, int> beats_before, beats_after;
     int locked_before = 0, first_bar = -1, last_bar = -1;
     double tempo = 0;
     for (const Tick& t : ticks) {
-        if (t.after_meter) continue;
+        if (t.after_locate) continue;
         if (t.state != int(TrackState::locked)) continue;
         ++locked_before;
         tempo = t.tempo;
@@ -157,6 +164,18 @@ TEST_CASE("Ardour runs tactus.lv2 on a bus: tempo, beats and state from its metr
     CHECK(tempo == Approx(132).margin(1));
     for (int b = 1; b <= 4; ++b) CHECK(beats_before[b] > 0);
     CHECK(last_bar - first_bar >= 3);
+
+    // The transport relocated while rolling: the analysis starts over within
+    // a second (no longer locked), then locks on the metronome again.
+    std::vector<Tick> relocated;
+    for (const Tick& t : ticks)
+        if (t.after_locate && !t.after_meter) relocated.push_back(t);
+    REQUIRE(relocated.size() == 100);
+    bool restarted = false;
+    for (std::size_t i = 0; i < 10; ++i) restarted = restarted || relocated[i].state != int(TrackState::locked);
+    CHECK(restarted);
+    CHECK(relocated.back().state == int(TrackState::locked));
+    CHECK(relocated.back().tempo == Approx(132).margin(1));
 
     // Three beats per bar, set through Ardour: after a second to take effect,
     // the beats run 1 to 3 and never reach 4.
