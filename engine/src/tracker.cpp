@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "bar_pointer_filter.hpp"
-#include "periodicity.hpp"
 #include "beat_fit.hpp"
+#include "periodicity.hpp"
 #include "track_gap.hpp"
 #include "tactus/error.hpp"
 #include "tactus/features.hpp"

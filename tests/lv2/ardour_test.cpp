@@ -1,7 +1,8 @@
 // Ardour runs the built bundle: its headless Lua session tool (ardour7-lua
 // on Debian 12), on its own Dummy backend, creates a session at 132 BPM,
-// inserts "urn:tactus:lv2" on a mono bus fed by Ardour's metronome, rolls
-// the transport and prints the plugin's control outputs ten times a second.
+// inserts "urn:tactus:lv2" on a mono bus fed by Ardour's metronome, and
+// Ardour's MIDI monitor after it, rolls the transport and prints the
+// plugin's control outputs and the MIDI counts ten times a second.
 // Beats per bar is set to 4, then to 3, through Ardour's parameter API; in
 // between, a relocation of the rolling transport restarts the analysis. At
 // the end the session is saved, closed and loaded again, and the plugin
@@ -58,6 +59,25 @@ for n = 0, 63 do
   index[plugin:parameter_label(port)] = n
 end
 local function get(p, label) return (ARDOUR.LuaAPI.get_processor_param(p, index[label], false)) end
+assert(ARDOUR.LuaAPI.set_processor_param(proc, index["MIDI notes"], 1), "cannot switch the notes on")
+-- Ardour's MIDI monitor after the plugin: the last 60 events it passed on,
+-- three bytes each, in a ring whose position it publishes
+local monitor = ARDOUR.LuaAPI.new_luaproc(Session, "ACE MIDI Monitor")
+assert(not monitor:isnil(), "Ardour has no MIDI monitor")
+assert(bus:add_processor_by_index(monitor, 1, nil, true) == 0, "Ardour cannot add the MIDI monitor after the plugin")
+local ring = monitor:to_insert():plugin(0):to_luaproc():shmem()
+local seen, clock, notes, starts = ring:atomic_get_int(0), 0, 0, 0
+local function count_midi()
+  local pos, events = ring:atomic_get_int(0), ring:to_int(1):array()
+  for k = 1, (pos - seen) % 60 do
+    local slot = (seen + k - 1) % 60
+    local status, velocity = events[slot * 3 + 1], events[slot * 3 + 3]
+    if status == 0xF8 then clock = clock + 1
+    elseif status == 0xFA then starts = starts + 1
+    elseif status >= 0x90 and status < 0xA0 and velocity > 0 then notes = notes + 1 end
+  end
+  seen = pos
+end
 local function set_meter(n)
   assert(ARDOUR.LuaAPI.set_processor_param(proc, index["Beats per bar"], n), "cannot set beats per bar")
   say("METER " .. n)
@@ -65,8 +85,10 @@ end
 local function watch(seconds)
   for i = 1, seconds * 10 do
     ARDOUR.LuaAPI.usleep(100000)
-    say(string.format("TICK tempo=%.3f confidence=%.3f beat_in_bar=%d bar=%d state=%d",
-        get(proc, "Tempo"), get(proc, "Confidence"), get(proc, "Beat in bar"), get(proc, "Bar"), get(proc, "State")))
+    count_midi()
+    say(string.format("TICK tempo=%.3f confidence=%.3f beat_in_bar=%d bar=%d state=%d clock=%d notes=%d starts=%d",
+        get(proc, "Tempo"), get(proc, "Confidence"), get(proc, "Beat in bar"), get(proc, "Bar"), get(proc, "State"),
+        clock, notes, starts))
   end
 end
 set_meter(4)
@@ -96,6 +118,7 @@ say("DONE")
 struct Tick {
     double tempo = 0, confidence = 0;
     int beat_in_bar = 0, bar = 0, state = 0;
+    int clock = 0, notes = 0, starts = 0;  // MIDI the monitor has seen so far
     bool after_meter = false, after_locate = false;
 };
 
@@ -131,7 +154,8 @@ TEST_CASE("Ardour runs tactus.lv2 on a bus: tempo, beats and state from its metr
     REQUIRE(out.find("DONE") != std::string::npos);
 
     std::vector<Tick> ticks;
-    const std::regex tick_line(R"(TICK tempo=([0-9.]+) confidence=([0-9.]+) beat_in_bar=(\d+) bar=(\d+) state=(\d+))");
+    const std::regex tick_line(
+        R"(TICK tempo=([0-9.]+) confidence=([0-9.]+) beat_in_bar=(\d+) bar=(\d+) state=(\d+) clock=(\d+) notes=(\d+) starts=(\d+))");
     bool after_meter = false, after_locate = false;
     std::istringstream lines(out);
     for (std::string line; std::getline(lines, line);) {
@@ -140,7 +164,7 @@ TEST_CASE("Ardour runs tactus.lv2 on a bus: tempo, beats and state from its metr
         std::smatch m;
         if (!std::regex_search(line, m, tick_line)) continue;
         ticks.push_back({std::stod(m[1]), std::stod(m[2]), std::stoi(m[3]), std::stoi(m[4]), std::stoi(m[5]),
-                         after_meter, after_locate});
+                         std::stoi(m[6]), std::stoi(m[7]), std::stoi(m[8]), after_meter, after_locate});
     }
     REQUIRE(ticks.size() == 340);  // 34 s at ten a second
 
@@ -164,6 +188,23 @@ TEST_CASE("Ardour runs tactus.lv2 on a bus: tempo, beats and state from its metr
     CHECK(tempo == Approx(132).margin(1));
     for (int b = 1; b <= 4; ++b) CHECK(beats_before[b] > 0);
     CHECK(last_bar - first_bar >= 3);
+
+    // Its MIDI output reaches the next processor in Ardour's chain: one
+    // Start, then 24 clock ticks and a note to each beat, at 132 BPM (over
+    // the locked stretch, less its first two seconds; Ardour's 0.1 s sleeps
+    // time it only roughly).
+    std::size_t from = 0, to = 0;
+    for (std::size_t i = 0; i < ticks.size() && !ticks[i].after_locate; ++i)
+        if (ticks[i].state == int(TrackState::locked)) {
+            if (from == 0) from = i + 20;
+            to = i;
+        }
+    REQUIRE(to > from + 30);
+    const double beats = double(ticks[to].notes - ticks[from].notes), seconds = double(to - from) / 10.0;
+    INFO("from " << from << " to " << to << ": " << beats << " notes, " << ticks[to].clock - ticks[from].clock << " clock ticks");
+    CHECK(ticks[to].starts == 1);
+    CHECK(double(ticks[to].clock - ticks[from].clock) / beats == Approx(24).margin(1));
+    CHECK(beats / seconds * 60 == Approx(132).epsilon(0.1));
 
     // The transport relocated while rolling: the analysis starts over within
     // a second (no longer locked), then locks on the metronome again.
