@@ -13,7 +13,7 @@ void BeatFit::start(double frame) {
 }
 
 void BeatFit::add(double frame, double period) {
-    if (size_ == 0 || !(period > 0)) return;
+    if (size_ == 0 || !(period > 0)) return start(frame);
     const auto last = std::size_t(size_ - 1);
     const double number = number_[last] + std::max(1.0, std::round((frame - frame_[last]) / period));
     if (size_ == kCapacity) {

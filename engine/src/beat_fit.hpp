@@ -15,7 +15,7 @@ public:
 
     // A new grid, its first beat at `frame`.
     void start(double frame);
-    // No grid: add() is ignored until the next start().
+    // The grid is gone: the next add() starts a new one.
     void clear() { size_ = 0; beats_ = 0; }
     // The next detection; `period` (frames) numbers it after the last one.
     void add(double frame, double period);

@@ -37,8 +37,10 @@ TEST_CASE("beat fit: only the last 16 beats count, and a new grid starts afresh"
     CHECK(fit.beats() == 1);
     fit.add(1030, 30);
     CHECK(fit.period() == Approx(30));
-    fit.clear();
-    fit.add(1060, 30);  // no grid: ignored
+    fit.clear();  // the grid is gone
     CHECK(fit.beats() == 0);
+    CHECK(fit.period() == 0);
+    fit.add(1060, 30);  // the first beat of the next one
+    CHECK(fit.beats() == 1);
     CHECK(fit.period() == 0);
 }

@@ -13,11 +13,10 @@
 #include <map>
 #include <regex>
 #include <sstream>
-#include <unistd.h>
 
-#include "audio_fixtures.hpp"
 #include "child_process.hpp"
 #include "lv2_support.hpp"
+#include "spawn.hpp"
 
 using namespace tactus;
 using namespace tactus::test;
@@ -26,11 +25,8 @@ namespace {
 
 // Ardour's Lua session tool on PATH (the major version is in its name).
 std::string ardour_lua() {
-    const char* path = std::getenv("PATH");
-    std::stringstream dirs(path ? path : "/usr/bin:/bin");
-    for (std::string dir; std::getline(dirs, dir, ':');)
-        for (const char* name : {"ardour8-lua", "ardour7-lua", "ardour6-lua"})
-            if (::access((std::filesystem::path(dir) / name).c_str(), X_OK) == 0) return name;
+    for (const char* name : {"ardour8-lua", "ardour7-lua", "ardour6-lua"})
+        if (!find_program(name).empty()) return name;
     return {};
 }
 

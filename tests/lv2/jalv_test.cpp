@@ -23,15 +23,6 @@ using namespace tactus::test;
 
 namespace {
 
-bool on_path(const char* name) {
-    const char* path = std::getenv("PATH");
-    std::stringstream dirs(path ? path : "/usr/bin:/bin");
-    std::string dir;
-    while (std::getline(dirs, dir, ':'))
-        if (::access((std::filesystem::path(dir) / name).c_str(), X_OK) == 0) return true;
-    return false;
-}
-
 // Our JACK client: plays `audio` once `play` is set, records MIDI input.
 struct Player {
     static constexpr std::size_t kMaxMidi = 1 << 16;
@@ -83,7 +74,7 @@ jack_client_t* open_client(const std::string& name, const std::string& server) {
 }  // namespace
 
 TEST_CASE("jalv runs tactus.lv2 under jackd: clock and notes and tempo and presets", "[lv2][jalv]") {
-    if (!on_path("jackd") || !on_path("jalv")) {
+    if (find_program("jackd").empty() || find_program("jalv").empty()) {
         std::fprintf(stderr, "SKIPPED: jackd or jalv is not installed\n");
         std::exit(77);
     }

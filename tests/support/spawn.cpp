@@ -15,8 +15,12 @@ extern char** environ;
 namespace tactus::test {
 namespace {
 
-std::string find_in_path(const std::string& name) {
-    if (name.find('/') != std::string::npos) return name;
+std::string key_of(const std::string& kv) { return kv.substr(0, kv.find('=') + 1); }
+
+}  // namespace
+
+std::string find_program(const std::string& name) {
+    if (name.find('/') != std::string::npos) return ::access(name.c_str(), X_OK) == 0 ? name : std::string();
     const char* path = std::getenv("PATH");
     std::string dirs = path ? path : "/usr/bin:/bin";
     std::size_t at = 0;
@@ -26,18 +30,15 @@ std::string find_in_path(const std::string& name) {
         if (::access(candidate.c_str(), X_OK) == 0) return candidate;
         at = end + 1;
     }
-    throw std::runtime_error("cannot start " + name + ": not found in PATH");
+    return {};
 }
-
-std::string key_of(const std::string& kv) { return kv.substr(0, kv.find('=') + 1); }
-
-}  // namespace
 
 Spawned spawn_process(const SpawnOptions& o) {
     if (o.argv.empty()) throw std::runtime_error("spawn_process: no program");
     // everything the child needs is prepared here: after fork() it may only
     // make async-signal-safe calls
-    const std::string program = find_in_path(o.argv[0]);
+    const std::string program = find_program(o.argv[0]);
+    if (program.empty()) throw std::runtime_error("cannot start " + o.argv[0] + ": not found in PATH");
     std::vector<std::string> env;
     for (char** e = environ; *e; ++e) {
         bool replaced = false;

@@ -31,6 +31,10 @@ struct Spawned {
     int stdin_fd = -1;  // the write end, with stdin_pipe
 };
 
+// The executable `name` in PATH (a name with a slash is taken as it is),
+// or "" where there is none: tests skip when a peer is not installed.
+std::string find_program(const std::string& name);
+
 // Throws std::runtime_error when the program cannot be found or started.
 Spawned spawn_process(const SpawnOptions& options);
 
