@@ -9,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "fft_plans.hpp"
 #include "tactus/crnn.hpp"
 #include "tactus/features.hpp"
 #include "tactus/model.hpp"
@@ -48,6 +49,7 @@ void BM_Features(benchmark::State& state) {
         while (fx.pop(feat)) benchmark::DoNotOptimize(feat);
     }
     state.SetItemsProcessed(state.iterations());
+    state.SetLabel(tactus::bluestein_plans_from_wisdom() ? "FFT plans from wisdom" : "FFT plans estimated");
 }
 BENCHMARK(BM_Features)->Arg(0)->Arg(1);
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "auto_gain.hpp"
+#include "fft_plans.hpp"
 #include "simd.hpp"
 #include "tactus/error.hpp"
 #include "tactus/filterbank.hpp"
@@ -20,31 +21,21 @@ constexpr std::int64_t kRing = 4096;  // power of two >= frame + hop
 constexpr float kDcPole = 0.999f;     // the DC blocker's pole: -3 dB at 3.5 Hz
 static_assert(kRing >= kFrameSize + kHop);
 
-// FFTW's planner is not thread-safe; plugin hosts may instantiate several
-// plugins at once.
-std::mutex& fftw_planner_mutex() {
-    static std::mutex m;
-    return m;
-}
-
 // |DFT| of a windowed 1411-sample frame by Bluestein's algorithm. 1411 =
-// 17 * 83 and FFTW spends about 32 us on it (the prime 83), while the DFT
-// rewritten as a chirp convolution runs on two 2400-point FFTs in about 6 us.
+// 17 * 83 and FFTW spends about 30 us on it (the prime 83), while the DFT
+// rewritten as a chirp convolution runs on two 2400-point FFTs in about 5 us.
 // With c[m] = exp(i pi m^2 / N):  X[k] = conj(c[k]) * sum_n (x[n] conj(c[n])) c[k - n],
 // a cyclic convolution of length M >= 2N - 1; |X[k]| needs no final chirp.
 class BluesteinMagnitude {
 public:
     static constexpr int kN = kFrameSize;
     // Only outputs 0..704 are needed, so b may wrap everywhere else: the
-    // convolution must hold c[m] for m in [-1410, 704], M >= 2115. 2400 =
-    // 2^5 * 3 * 5^2 is the fastest FFTW size above that here, and its
-    // FFTW_ESTIMATE plan is as fast as a measured one (which costs 400 ms
-    // of planning at every start).
-    static constexpr int kM = 2400;
+    // convolution must hold c[m] for m in [-1410, 704], M >= 2115. Its plans
+    // come from shipped wisdom (fft_plans.hpp).
+    static constexpr int kM = kBluesteinFft;
     static_assert(kM >= kN + kFftBins);
 
     explicit BluesteinMagnitude(const std::vector<double>& window) {
-        std::lock_guard lock(fftw_planner_mutex());
         buf_ = fftwf_alloc_complex(kM);
         out_ = fftwf_alloc_complex(kM);
         spec_ = fftwf_alloc_complex(kM);
@@ -55,8 +46,8 @@ public:
         }
         // out of place: FFTW's in-place plans allocate a buffer at every
         // execute, which would make the analysis allocate 100 times a second
-        forward_ = fftwf_plan_dft_1d(kM, buf_, out_, FFTW_FORWARD, FFTW_ESTIMATE);
-        backward_ = fftwf_plan_dft_1d(kM, buf_, out_, FFTW_BACKWARD, FFTW_ESTIMATE);
+        forward_ = plan_bluestein_fft(buf_, out_, FFTW_FORWARD);
+        backward_ = plan_bluestein_fft(buf_, out_, FFTW_BACKWARD);
         if (!forward_ || !backward_) {
             release();
             throw Error("cannot create the FFT plans");
@@ -95,10 +86,7 @@ public:
             spec_[m][1] = out_[m][1] / kM;
         }
     }
-    ~BluesteinMagnitude() {
-        std::lock_guard lock(fftw_planner_mutex());
-        release();
-    }
+    ~BluesteinMagnitude() { release(); }
     BluesteinMagnitude(const BluesteinMagnitude&) = delete;
     BluesteinMagnitude& operator=(const BluesteinMagnitude&) = delete;
 
@@ -120,6 +108,7 @@ public:
 
 private:
     void release() {
+        std::lock_guard lock(fftw_planner_mutex());
         if (forward_) fftwf_destroy_plan(forward_);
         if (backward_) fftwf_destroy_plan(backward_);
         fftwf_free(buf_);

@@ -1,0 +1,39 @@
+#pragma once
+// FFTW plans for the feature extractor's DFT (a Bluestein chirp
+// convolution on kBluesteinFft-point complex FFTs), made from wisdom that
+// ships with the engine (fft_wisdom.cpp) where this FFTW accepts it.
+//
+// Why wisdom: FFTW_ESTIMATE's guess for 2400 points runs in about 4 us
+// here, a plan found by FFTW_PATIENT in about 2.5 us, but PATIENT spends
+// seconds planning, which no plugin instantiation can wait for. Wisdom is
+// the planner's own record of that search: with it an FFTW_ESTIMATE request
+// gets the patient plan in a tenth of a millisecond. It is tied to an FFTW
+// version and build (Debian 12's 3.3.10 with SSE2 and AVX); any other FFTW
+// rejects it and gets FFTW_ESTIMATE's plan, the same DFT a little slower.
+// tactus-fft-wisdom (tools/fft) prints it afresh.
+#include <fftw3.h>
+
+#include <mutex>
+
+namespace tactus {
+
+// 2^5 * 3 * 5^2 >= 1411 + 705: see BluesteinMagnitude in features.cpp.
+inline constexpr int kBluesteinFft = 2400;
+
+// FFTW's planner is not thread-safe; plugin hosts may instantiate several
+// plugins at once. Held for every plan made or destroyed.
+std::mutex& fftw_planner_mutex();
+
+// An out-of-place kBluesteinFft-point complex DFT (sign FFTW_FORWARD or
+// FFTW_BACKWARD) on buffers from fftwf_alloc_complex; nullptr if FFTW
+// cannot plan it. Takes the planner mutex.
+fftwf_plan plan_bluestein_fft(fftwf_complex* in, fftwf_complex* out, int sign);
+
+// Whether the shipped wisdom was accepted and gave both plans (after the
+// first plan_bluestein_fft). For tests and benchmarks.
+bool bluestein_plans_from_wisdom();
+
+// The shipped wisdom, as fftwf_export_wisdom_to_string() wrote it.
+extern const char* const kFftWisdom;
+
+}  // namespace tactus
