@@ -3,10 +3,15 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <complex>
 #include <numbers>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fft_plans.hpp"
@@ -68,4 +73,42 @@ TEST_CASE("the FFT plans compute the DFT, forward and backward", "[features]") {
         std::lock_guard lock(fftw_planner_mutex());
         fftwf_destroy_plan(p);
     }
+}
+
+TEST_CASE("once the engine has planned, other code may plan FFTs in other threads at the same time", "[features]") {
+    // A host's other plugins plan with FFTW on their own threads, knowing
+    // nothing of the engine's mutex. Without FFTW's planner lock, four
+    // threads planning at once crash within a few hundred plans.
+    { FeatureExtractor fx; }
+    // Without the lock the planner crashes or, its tables corrupt, loops
+    // for ever: a minute without an end is a failure too.
+    std::atomic<bool> done{false};
+    std::thread watchdog([&done] {
+        for (int i = 0; i < 600 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (!done) {
+            std::fprintf(stderr, "FFTW's planner hung with four threads planning at once\n");
+            std::_Exit(1);
+        }
+    });
+    std::atomic<int> planned{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([t, &planned] {
+            for (int i = 0; i < 1500; ++i) {
+                const int n = 64 + (i * 7 + t * 13) % 900;
+                fftwf_complex* a = fftwf_alloc_complex(std::size_t(n));
+                fftwf_complex* b = fftwf_alloc_complex(std::size_t(n));
+                if (fftwf_plan p = fftwf_plan_dft_1d(n, a, b, FFTW_FORWARD, FFTW_ESTIMATE)) {
+                    fftwf_destroy_plan(p);
+                    ++planned;
+                }
+                fftwf_free(a);
+                fftwf_free(b);
+                if (i % 100 == 0) FeatureExtractor fx;  // and the engine's own plans among them
+            }
+        });
+    for (auto& th : threads) th.join();
+    done = true;
+    watchdog.join();
+    CHECK(planned == 4 * 1500);
 }
