@@ -111,7 +111,7 @@ private:
 
     // transport (time:Position)
     bool transport_known_ = false;
-    bool relocated_ = false;  // the host's position jumped while stopped: the cut comes when it rolls
+    bool relocated_ = false;  // the host's position jumped: the cut comes when the transport rolls
     double host_frame_ = 0, host_speed_ = 0;
 
     // output state

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 #include <numbers>
 #include <vector>
 
@@ -108,7 +107,6 @@ public:
 
 private:
     void release() {
-        std::lock_guard lock(fftw_planner_mutex());
         if (forward_) fftwf_destroy_plan(forward_);
         if (backward_) fftwf_destroy_plan(backward_);
         fftwf_free(buf_);

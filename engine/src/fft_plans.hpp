@@ -11,22 +11,24 @@
 // version and build (Debian 12's 3.3.10 with SSE2 and AVX); any other FFTW
 // rejects it and gets FFTW_ESTIMATE's plan, the same DFT a little slower.
 // tactus-fft-wisdom (tools/fft) prints it afresh.
+//
+// FFTW's planner is one per process, shared with whatever else plans in it
+// (a host's other plugins, the host itself), and not thread-safe: two
+// threads planning at once corrupt it. Before its first plan the engine
+// turns on FFTW's own planner lock (fftwf_make_planner_thread_safe), which
+// every fftwf_plan_* and fftwf_destroy_plan in the process then takes, ours
+// and everyone else's; hosts such as Carla and Zrythm do the same at start,
+// and doing it twice is harmless. So the engine needs no lock of its own.
 #include <fftw3.h>
-
-#include <mutex>
 
 namespace tactus {
 
 // 2^5 * 3 * 5^2 >= 1411 + 705: see BluesteinMagnitude in features.cpp.
 inline constexpr int kBluesteinFft = 2400;
 
-// FFTW's planner is not thread-safe; plugin hosts may instantiate several
-// plugins at once. Held for every plan made or destroyed.
-std::mutex& fftw_planner_mutex();
-
 // An out-of-place kBluesteinFft-point complex DFT (sign FFTW_FORWARD or
 // FFTW_BACKWARD) on buffers from fftwf_alloc_complex; nullptr if FFTW
-// cannot plan it. Takes the planner mutex.
+// cannot plan it. Any thread may call it, and fftwf_destroy_plan.
 fftwf_plan plan_bluestein_fft(fftwf_complex* in, fftwf_complex* out, int sign);
 
 // Whether the shipped wisdom was accepted and gave both plans (after the

@@ -124,14 +124,7 @@ TEST_CASE("Ardour runs tactus.lv2 on a bus: tempo, beats and state from its metr
           "a saved session",
           "[lv2][ardour]") {
     const std::string lua = ardour_lua();
-    if (lua.empty()) {
-        std::fprintf(stderr, "SKIPPED: Ardour (ardour7-lua) is not installed\n");
-        std::exit(77);
-    }
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-    std::fprintf(stderr, "SKIPPED: a sanitizer build's plugin does not load into an uninstrumented Ardour\n");
-    std::exit(77);
-#endif
+    skip_unless_host_runs(!lua.empty(), "Ardour (ardour7-lua)", "Ardour");
     const auto work = std::filesystem::temp_directory_path() / ("tactus-ardour-" + std::to_string(::getpid()));
     std::filesystem::remove_all(work);
     std::filesystem::create_directories(work / "config");

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -95,5 +97,21 @@ private:
     int status_ = 0;
     std::filesystem::path output_;
 };
+
+// A test that loads the plugin into a real host (jalv, Ardour) skips (exit
+// 77) where the host is not installed, and in a sanitizer build: a host
+// built without the sanitizer cannot load a plugin built with it.
+inline void skip_unless_host_runs(bool installed, const char* missing, const char* host) {
+    if (!installed) {
+        std::fprintf(stderr, "SKIPPED: %s is not installed\n", missing);
+        std::exit(77);
+    }
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    std::fprintf(stderr, "SKIPPED: a sanitizer build's plugin does not load into an uninstrumented %s\n", host);
+    std::exit(77);
+#else
+    (void)host;
+#endif
+}
 
 }  // namespace tactus::test

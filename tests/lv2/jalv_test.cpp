@@ -74,15 +74,7 @@ jack_client_t* open_client(const std::string& name, const std::string& server) {
 }  // namespace
 
 TEST_CASE("jalv runs tactus.lv2 under jackd: clock and notes and tempo and presets", "[lv2][jalv]") {
-    if (find_program("jackd").empty() || find_program("jalv").empty()) {
-        std::fprintf(stderr, "SKIPPED: jackd or jalv is not installed\n");
-        std::exit(77);
-    }
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-    // jalv is not built with the sanitizer: it cannot load a plugin that is
-    std::fprintf(stderr, "SKIPPED: a sanitizer build's plugin does not load into an uninstrumented jalv\n");
-    std::exit(77);
-#endif
+    skip_unless_host_runs(!find_program("jackd").empty() && !find_program("jalv").empty(), "jackd or jalv", "jalv");
     const std::string tag = "tactus-lv2-" + std::to_string(::getpid());
     const auto tmp = std::filesystem::temp_directory_path();
     ChildProcess jackd({"jackd", "--no-realtime", "-t", "5000", "-n", tag, "-d", "dummy", "-r", "48000", "-p", "256"},
