@@ -11,8 +11,8 @@
 namespace tactus {
 namespace {
 
-using simd::v16;
-constexpr int L16 = simd::kLanes;
+using simd::vf;
+constexpr int L = simd::kLanes;
 
 // madmom's beat range, the first L / lambda_obs states of a beat, grows with
 // the interval, but an activation peak is as wide at 55 BPM as at 110. Four
@@ -57,9 +57,9 @@ std::vector<double> tempo_transitions(const std::vector<int>& intervals, double 
 // Sum of n floats with 16 independent partial sums (a plain loop is one long
 // dependency chain of additions, several times slower).
 float sum(const float* a, int n) {
-    v16 acc{};
+    vf acc{};
     int i = 0;
-    for (; i + L16 <= n; i += L16) acc += simd::load(a + i);
+    for (; i + L <= n; i += L) acc += simd::load(a + i);
     float s = simd::hsum(acc);
     for (; i < n; ++i) s += a[i];
     return s;
@@ -77,16 +77,16 @@ BarPointerFilter::BarPointerFilter(const std::vector<int>& meters, int min_inter
     for (int i = min_interval; i <= max_interval; ++i) intervals.push_back(i);
     const int n = num_intervals();
     const auto t = tempo_transitions(intervals, lambda);  // [from][to]
-    // Packed as panels of 16 destination tempi: for panel p and source i the
-    // 16 probabilities to tempi 16p..16p+15, so one broadcast of the source
-    // mass feeds 16 destinations.
-    panels_ = (n + L16 - 1) / L16;
-    trans_.assign(std::size_t(panels_) * std::size_t(n) * L16, 0.f);
+    // Packed as panels of L destination tempi (the vector width): for panel
+    // p and source i the L probabilities to tempi Lp..Lp+L-1, so one
+    // broadcast of the source mass feeds L destinations.
+    panels_ = (n + L - 1) / L;
+    trans_.assign(std::size_t(panels_) * std::size_t(n) * L, 0.f);
     for (int i = 0; i < n; ++i)
         for (int j = 0; j < n; ++j)
-            trans_[(std::size_t(j / L16) * std::size_t(n) + std::size_t(i)) * L16 + std::size_t(j % L16)] =
+            trans_[(std::size_t(j / L) * std::size_t(n) + std::size_t(i)) * L + std::size_t(j % L)] =
                 float(t[std::size_t(i * n + j)]);
-    allowed_.assign(std::size_t(panels_) * L16, 0.f);
+    allowed_.assign(std::size_t(panels_) * L, 0.f);
     for (auto beats : meters) {
         Meter m;
         m.beats = beats;
@@ -97,10 +97,14 @@ BarPointerFilter::BarPointerFilter(const std::vector<int>& meters, int min_inter
                 at += min_interval + i;
             }
         m.alpha.assign(std::size_t(at), 0.f);
+        m.next.assign(std::size_t(at), 0.f);
         m_.push_back(std::move(m));
     }
+    // the beat range: the first ceil(L / lambda_obs) states, at most kMaxBeatRange
+    for (int i = 0; i < n; ++i)
+        beat_range_.push_back(std::min((min_interval + i + observation_lambda - 1) / observation_lambda, kMaxBeatRange));
     last_scratch_.assign(std::size_t(n), 0.f);
-    first_scratch_.assign(std::size_t(panels_) * L16 * std::size_t(*std::max_element(meters.begin(), meters.end())), 0.f);
+    first_scratch_.assign(std::size_t(panels_) * L * std::size_t(*std::max_element(meters.begin(), meters.end())), 0.f);
     since_.assign(std::size_t(max_interval), 0.f);
     until_.assign(std::size_t(max_interval) + 1, 0.f);
     until_rev_.assign(std::size_t(max_interval), 0.f);
@@ -124,6 +128,7 @@ void BarPointerFilter::restrict_tempo(int lo, int hi) {
         hi_ = std::clamp(hi, lo_, max_interval_);
     }
     // drop the mass outside; if nothing is left, spread it uniformly inside
+    settle();
     const int n = num_intervals();
     for (int i = 0; i < n; ++i) allowed_[std::size_t(i)] = allowed(min_interval_ + i) ? 1.f : 0.f;
     for (auto& m : m_)
@@ -145,6 +150,7 @@ void BarPointerFilter::spread(float share) {
         for (int i = 0; i < n; ++i)
             if (allowed(min_interval_ + i)) states += double(m.beats) * (min_interval_ + i);
     if (states <= 0) return;
+    settle();
     const float each = float(share / states);
     for (auto& m : m_)
         for (int bb = 0; bb < m.beats; ++bb)
@@ -159,6 +165,7 @@ void BarPointerFilter::spread(float share) {
 void BarPointerFilter::set_phase(int k) {
     const int n = num_intervals();
     for (int i = 0; i < n; ++i) allowed_[std::size_t(i)] = allowed(min_interval_ + i) ? 1.f : 0.f;
+    pending_ = false;
     for (auto& m : m_) {
         std::fill(m.alpha.begin(), m.alpha.end(), 0.f);
         for (int b = 0; b < m.beats; ++b)
@@ -174,6 +181,24 @@ void BarPointerFilter::set_phase(int k) {
     if (total > 0) normalise(total);
 }
 
+template <int G>
+void BarPointerFilter::mix_tempi(int p0, float* out) const {
+    // G panels side by side: G independent chains of multiply-adds (one
+    // chain waits on the adder's latency at every source tempo)
+    const int n = num_intervals();
+    const std::size_t panel_stride = std::size_t(n) * L;
+    const float* w = trans_.data() + std::size_t(p0) * panel_stride;
+    vf acc[G] = {};
+    for (int i = 0; i < n; ++i) {
+        const vf mass = simd::splat(last_scratch_[std::size_t(i)]);
+#pragma GCC unroll 4
+        for (int g = 0; g < G; ++g) acc[g] += simd::load(w + std::size_t(g) * panel_stride + std::size_t(i) * L) * mass;
+    }
+#pragma GCC unroll 4
+    for (int g = 0; g < G; ++g)
+        simd::store(out + (p0 + g) * L, acc[g] * simd::load(allowed_.data() + (p0 + g) * L));
+}
+
 void BarPointerFilter::step(float beat, float downbeat) {
     const int n = num_intervals();
     const float b = std::clamp(beat, 1e-4f, 0.999f);
@@ -182,55 +207,70 @@ void BarPointerFilter::step(float beat, float downbeat) {
     // Only ratios matter (the posterior is normalised), so the non-beat
     // states keep their value and the beat ranges are scaled.
     const float beat_ratio = b / none, down_ratio = d / none;
-    const std::size_t panel_stride = std::size_t(n) * L16;
+    // The last frame's normalisation is applied here, in the same pass that
+    // moves every state one frame on (see pending_).
+    const float inv = pending_ ? pending_inv_ : 1.f;
+    std::fill(agg_.begin(), agg_.end(), 0.f);
     for (auto& m : m_) {
-        float* alpha = m.alpha.data();
+        const float* __restrict alpha = m.alpha.data();
+        float* next = m.next.data();
         // The first state of each beat receives the tempo-mixed mass of the
-        // previous beat's last states (taken before the shift below).
+        // previous beat's last states.
         for (int bb = 0; bb < m.beats; ++bb) {
             const int from_beat = (bb + m.beats - 1) % m.beats;
             for (int i = 0; i < n; ++i)
-                last_scratch_[std::size_t(i)] = alpha[m.block_start[std::size_t(from_beat * n + i)] + min_interval_ + i - 1];
-            float* out = first_scratch_.data() + std::size_t(bb) * std::size_t(panels_) * L16;
-            for (int p = 0; p < panels_; ++p) {
-                const float* w = trans_.data() + std::size_t(p) * panel_stride;
-                v16 acc{};
-                for (int i = 0; i < n; ++i) acc += simd::load(w + std::size_t(i) * L16) * simd::splat(last_scratch_[std::size_t(i)]);
-                simd::store(out + p * L16, acc * simd::load(allowed_.data() + p * L16));
-            }
+                last_scratch_[std::size_t(i)] =
+                    normalised(alpha[m.block_start[std::size_t(from_beat * n + i)] + min_interval_ + i - 1], inv);
+            float* out = first_scratch_.data() + std::size_t(bb) * std::size_t(panels_) * L;
+            int p = 0;
+            for (; p + 4 <= panels_; p += 4) mix_tempi<4>(p, out);
+            for (; p + 2 <= panels_; p += 2) mix_tempi<2>(p, out);
+            for (; p < panels_; ++p) mix_tempi<1>(p, out);
         }
-        // Every other state takes its left neighbour's mass: one frame on.
-        std::memmove(alpha + 1, alpha, (m.alpha.size() - 1) * sizeof(float));
+        // Every other state takes its left neighbour's mass: one frame on,
+        // in one pass over the meter's states (a block's first state, which
+        // takes the previous block's last, is set right after).
+        const std::size_t states = m.alpha.size();
+        for (std::size_t j = 1; j < states; ++j) next[j] = normalised(alpha[j - 1], inv);
+        // The first states and the beat ranges, which see the activation.
         for (int bb = 0; bb < m.beats; ++bb) {
             const float r = bb == 0 ? down_ratio : beat_ratio;
-            const float* first = first_scratch_.data() + std::size_t(bb) * std::size_t(panels_) * L16;
+            const float* first = first_scratch_.data() + std::size_t(bb) * std::size_t(panels_) * L;
             for (int i = 0; i < n; ++i) {
-                const int L = min_interval_ + i;
-                float* a = alpha + m.block_start[std::size_t(bb * n + i)];
-                a[0] = first[i];
-                // the beat range: the first ceil(L / lambda_obs) states, at most kMaxBeatRange
-                const int range = std::min((L + obs_lambda_ - 1) / obs_lambda_, kMaxBeatRange);
-                for (int k = 0; k < range; ++k) a[k] *= r;
+                const int at = m.block_start[std::size_t(bb * n + i)];
+                next[at] = first[i] * r;
+                // from alpha, not from what the pass just stored (a load
+                // of a value still in the store queue waits for it)
+                for (int k = 1; k < beat_range_[std::size_t(i)]; ++k) next[at + k] = normalised(alpha[at + k - 1], inv) * r;
             }
         }
+        // The sums over beats and meters, for the marginals.
+        const std::size_t beat_states = agg_.size();
+        float* __restrict agg = agg_.data();
+        for (int bb = 0; bb < m.beats; ++bb) {
+            const float* __restrict a = next + std::size_t(bb) * beat_states;
+            for (std::size_t j = 0; j < beat_states; ++j) agg[j] += a[j];
+        }
+        m.alpha.swap(m.next);
     }
-    const double total = accumulate_marginals();
+    pending_ = false;
+    const double total = marginals_from_agg();
     scale_ = total;
     if (!(total > 1e-30)) {  // every state ruled out: start over
         set_phase(-1);
         return;
     }
-    normalise(total);
+    normalise_marginals(total);
+    pending_inv_ = float(1.0 / total);
+    pending_ = true;
 }
 
 double BarPointerFilter::accumulate_marginals() {
     // Sum the beats of every meter first: each beat is one contiguous run of
     // the same interval blocks, so this is a few long vector additions, and
-    // the per-block loops below run over one beat's states only.
-    const int n = num_intervals();
-    const std::size_t beat_states = std::size_t(m_.front().block_start.size() > std::size_t(n)
-                                                    ? m_.front().block_start[std::size_t(n)]
-                                                    : m_.front().alpha.size());
+    // the per-block loops run over one beat's states only.
+    settle();
+    const std::size_t beat_states = agg_.size();
     std::fill(agg_.begin(), agg_.end(), 0.f);
     float* __restrict agg = agg_.data();
     for (const auto& m : m_)
@@ -238,9 +278,15 @@ double BarPointerFilter::accumulate_marginals() {
             const float* __restrict a = m.alpha.data() + std::size_t(bb) * beat_states;
             for (std::size_t s2 = 0; s2 < beat_states; ++s2) agg[s2] += a[s2];
         }
+    return marginals_from_agg();
+}
+
+double BarPointerFilter::marginals_from_agg() {
+    const int n = num_intervals();
     std::fill(since_.begin(), since_.end(), 0.f);
     std::fill(until_rev_.begin(), until_rev_.end(), 0.f);
     float* __restrict since = since_.data();
+    const float* agg = agg_.data();
     double total = 0;
     for (int i = 0; i < n; ++i) {
         const int L = min_interval_ + i;
@@ -256,19 +302,27 @@ double BarPointerFilter::accumulate_marginals() {
 }
 
 void BarPointerFilter::normalise(double total) {
-    // Scale to 1, and flush vanishing masses to zero so they never become
-    // denormals (which are slow on x86).
+    normalise_marginals(total);
+    pending_inv_ = float(1.0 / total);
+    pending_ = true;
+    settle();
+}
+
+void BarPointerFilter::normalise_marginals(double total) {
     const float inv = float(1.0 / total);
-    for (auto& m : m_)
-        for (float& v : m.alpha) {
-            v *= inv;
-            v = v < 1e-30f ? 0.f : v;
-        }
     for (float& v : since_) v *= inv;
     for (float& v : tempo_) v *= inv;
     for (float& v : agg_) v *= inv;
     until_[0] = 0.f;
     for (int u = 0; u < max_interval_; ++u) until_[std::size_t(max_interval_ - u)] = until_rev_[std::size_t(u)] * inv;
+}
+
+void BarPointerFilter::settle() {
+    if (!pending_) return;
+    const float inv = pending_inv_;
+    for (auto& m : m_)
+        for (float& v : m.alpha) v = normalised(v, inv);
+    pending_ = false;
 }
 
 double BarPointerFilter::band(int lo, int hi, std::vector<float>& since, std::vector<float>& until) const {
@@ -304,7 +358,7 @@ void BarPointerFilter::beat_in_bar_at(int k, int* meter, int* beat, double* mass
         for (int bb = 0; bb < m.beats; ++bb) {
             double mass = 0;
             for (int i = first; i <= last; ++i)
-                mass += m.alpha[std::size_t(m.block_start[std::size_t(bb * n + i)] + k)];
+                mass += value(m.alpha[std::size_t(m.block_start[std::size_t(bb * n + i)] + k)]);
             if (mass > best) {
                 best = mass;
                 *meter = m.beats;
@@ -316,7 +370,11 @@ void BarPointerFilter::beat_in_bar_at(int k, int* meter, int* beat, double* mass
 
 std::vector<double> BarPointerFilter::meter_mass() const {
     std::vector<double> out;
-    for (const auto& m : m_) out.push_back(double(sum(m.alpha.data(), int(m.alpha.size()))));
+    for (const auto& m : m_) {
+        float total = 0.f;
+        for (float v : m.alpha) total += value(v);
+        out.push_back(double(total));
+    }
     return out;
 }
 

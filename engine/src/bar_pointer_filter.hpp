@@ -63,13 +63,29 @@ private:
     struct Meter {
         int beats;
         std::vector<float> alpha;   // [beat][interval][k], blocks of L states
+        std::vector<float> next;    // the next frame's, written by step()
         std::vector<int> block_start;  // per (beat, interval)
     };
-    // Sums the (unnormalised) posterior into the marginals and returns the
-    // total; then scales everything by 1 / total.
+    // Sums the posterior (settled) into agg_ and the marginals; returns the
+    // total. normalise() then scales everything by 1 / total.
     double accumulate_marginals();
+    double marginals_from_agg();
     void normalise(double total);
+    void normalise_marginals(double total);
+    // A state's posterior: scaled by the pending normalisation, and flushed
+    // to zero where it vanishes (before it becomes a denormal, which is slow
+    // on x86).
+    static float normalised(float v, float inv) {
+        v *= inv;
+        return v < 1e-30f ? 0.f : v;
+    }
+    float value(float v) const { return pending_ ? normalised(v, pending_inv_) : v; }
+    // Applies a pending normalisation to every state.
+    void settle();
     bool allowed(int interval) const { return interval >= lo_ && interval <= hi_; }
+    // first_scratch_ for panels [p0, p0 + G) of one beat, from last_scratch_
+    template <int G>
+    void mix_tempi(int p0, float* out) const;
 
     std::vector<int> meters_;
     int min_interval_, max_interval_, obs_lambda_;
@@ -77,11 +93,17 @@ private:
     std::vector<float> trans_;    // [panel][from][16 to] (see bar_pointer_filter.cpp)
     std::vector<float> allowed_;  // 1 for allowed tempi, 0 else (padded)
     std::vector<Meter> m_;
+    std::vector<int> beat_range_;  // per interval: states that see the beat activation
     std::vector<float> last_scratch_, first_scratch_;
     std::vector<float> agg_;  // one beat's states, summed over beats and meters
     std::vector<float> since_, until_, until_rev_, tempo_;
     int lo_, hi_;
     double scale_ = 1.0;
+    // step() leaves alpha unnormalised: its states are normalised(v,
+    // pending_inv_), which the next step() applies as it moves them on (one
+    // pass over the states a frame instead of two).
+    bool pending_ = false;
+    float pending_inv_ = 1.f;
 };
 
 }  // namespace tactus

@@ -5,67 +5,69 @@
 #include <cmath>
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
+#include "int8_matrix.hpp"
 #include "panel_matrix.hpp"
 #include "simd.hpp"
 
 namespace tactus {
 namespace {
 
-using simd::v16;
+using simd::vf;
 using panel::Buffer;
-using panel::L;
 using panel::pad16;
 
-constexpr int kHidPad = pad16(kHidden);           // 160
+constexpr int L = simd::kLanes;
+constexpr int kHidPad = pad16(kHidden);           // 160: h, c and layer inputs
 constexpr int kL0Rows = pad16(kHidden);           // 160
-constexpr int kLstmCols = 2 * kHidden;            // [x | h], 300
-constexpr int kGateRows = 4 * kHidPad;            // 640: i, f, g, o blocks of 160
+constexpr int kUnits = (kHidden + L - 1) / L * L;  // 152 (AVX2) or 160 (AVX-512): units the gates cover
+constexpr int kGateRows = 4 * kUnits;             // i, f, g, o of each unit
 constexpr int kOutRows = pad16(kClasses);         // 16
 constexpr int kPooledStride = pad16(kLinear0In);  // 272
+static_assert(panel::pad4(kLinear0In) <= kPooledStride && kGateRows % panel::kRows == 0 && kUnits <= kHidPad);
 
-// the bf16 path's inputs: column pairs from column 0 (and the recurrent
-// half from column kHidden), and a scratch row per frame for the widest input
-static_assert(kHidden % 2 == 0 && panel::pad2(kLinear0In) <= kPooledStride);
+// The gates in blocks of L units, each block's four gates side by side
+// (i, f, g, o), so the cell update reads each gate of L units as one
+// vector, with as little padding as the vector width allows.
+constexpr int gate_row(int q, int u) { return u / L * 4 * L + q * L + u % L; }
 
-// One weight matrix, packed for the arithmetic chosen.
+// One weight matrix, packed for the arithmetic chosen: fp32 panels, or int8
+// with a scale per row.
 class Matrix {
 public:
-    Matrix(int rows, int cols, CrnnArithmetic a) {
-#if TACTUS_HAVE_BF16
+    // dense: rows x cols, row-major
+    Matrix(const std::vector<float>& dense, int rows, int cols, CrnnArithmetic a,
+           panel::InputCode input = panel::kSignedInput) {
         if (a == CrnnArithmetic::fast) {
-            bf16_ = std::make_unique<panel::PanelMatrixBf16>(rows, cols);
+            i8_ = std::make_unique<panel::Int8Matrix>(dense.data(), rows, cols, input);
             return;
         }
-#endif
-        (void)a;
         f32_ = std::make_unique<panel::PanelMatrix>(rows, cols);
+        for (int r = 0; r < rows; ++r)
+            for (int c = 0; c < cols; ++c) f32_->set(r, c, dense[std::size_t(r) * std::size_t(cols) + std::size_t(c)]);
     }
-    void set(int r, int c, float v) {
-        if (f32_) f32_->set(r, c, v);
-#if TACTUS_HAVE_BF16
-        else bf16_->set(r, c, v);
-#endif
-    }
-    // acc_f += M[:, c0..c1) x_f, see panel::gemm; `scratch` takes the inputs
-    // rounded to bf16 (frames x pad2(c1 - c0) values, at most kMaxBatch x
-    // kPooledStride)
-    void gemm(int c0, int c1, const float* x, int x_stride, float* acc, int acc_stride, int frames,
-              std::uint16_t* scratch) const {
-        if (f32_) return panel::gemm(*f32_, c0, c1, x, x_stride, acc, acc_stride, frames);
-#if TACTUS_HAVE_BF16
-        panel::gemm(*bf16_, c0, c1, x, x_stride, acc, acc_stride, frames, scratch);
-#else
-        (void)scratch;
-#endif
+    // acc_f += M x_f for `frames` frames; `scratch` takes the 7-bit copy of
+    // one input (at most kPooledStride values)
+    void gemm(const float* x, int x_stride, float* acc, int acc_stride, int frames, std::uint8_t* scratch) const {
+        if (f32_) panel::gemm(*f32_, x, x_stride, acc, acc_stride, frames);
+        else panel::gemm(*i8_, x, x_stride, acc, acc_stride, frames, scratch);
     }
 
 private:
     std::unique_ptr<panel::PanelMatrix> f32_;
-#if TACTUS_HAVE_BF16
-    std::unique_ptr<panel::PanelMatrixBf16> bf16_;
-#endif
+    std::unique_ptr<panel::Int8Matrix> i8_;
 };
+
+// PyTorch's rows (gate q of unit u at q * 150 + u) in gate_row order.
+std::vector<float> gate_rows(const std::vector<float>& w) {
+    std::vector<float> dense(std::size_t(kGateRows) * kHidden, 0.f);
+    for (int q = 0; q < 4; ++q)
+        for (int u = 0; u < kHidden; ++u)
+            std::copy_n(w.begin() + std::ptrdiff_t(q * kHidden + u) * kHidden, kHidden,
+                        dense.begin() + std::ptrdiff_t(gate_row(q, u)) * kHidden);
+    return dense;
+}
 
 }  // namespace
 
@@ -74,9 +76,9 @@ struct CrnnCpu::Impl {
     float conv_b[kConvChannels];
     Matrix l0_w;
     Buffer l0_b{kL0Rows};
-    Matrix lstm_w[kLstmLayers];
+    Matrix lstm_ih[kLstmLayers], lstm_hh[kLstmLayers];
     Buffer lstm_b[kLstmLayers] = {Buffer{kGateRows}, Buffer{kGateRows}};
-    Matrix out_w;
+    Matrix out_w;  // fp32 in both arithmetics: 450 multiply-adds
     Buffer out_b{kOutRows};
     // state
     Buffer h[kLstmLayers] = {Buffer{kHidPad}, Buffer{kHidPad}};
@@ -88,39 +90,27 @@ struct CrnnCpu::Impl {
     Buffer gates{std::size_t(kMaxBatch) * kGateRows};
     Buffer h1_seq{std::size_t(kMaxBatch) * kHidPad};
     Buffer logits{std::size_t(kMaxBatch) * kOutRows};
-    panel::Aligned<std::uint16_t> bf16_inputs{std::size_t(kMaxBatch) * kPooledStride};
+    panel::Aligned<std::uint8_t> int8_input{std::size_t(2 * kPooledStride)};
 
     Impl(const CrnnWeights& w, CrnnArithmetic a)
-        : l0_w(kHidden, kLinear0In, a),
-          lstm_w{Matrix(kGateRows, kLstmCols, a), Matrix(kGateRows, kLstmCols, a)},
-          out_w(kClasses, kHidden, a) {
+        : l0_w(w.linear0_w, kHidden, kLinear0In, a, panel::kNonNegativeInput),  // after a ReLU
+          lstm_ih{Matrix(gate_rows(w.lstm[0].w_ih), kGateRows, kHidden, a),
+                  Matrix(gate_rows(w.lstm[1].w_ih), kGateRows, kHidden, a)},
+          lstm_hh{Matrix(gate_rows(w.lstm[0].w_hh), kGateRows, kHidden, a),
+                  Matrix(gate_rows(w.lstm[1].w_hh), kGateRows, kHidden, a)},
+          out_w(w.out_w, kClasses, kHidden, CrnnArithmetic::exact) {
         for (int ch = 0; ch < kConvChannels; ++ch) {
             conv_b[ch] = w.conv_b[std::size_t(ch)];
             for (int k = 0; k < kConvKernel; ++k) conv_w[ch][k] = w.conv_w[std::size_t(ch * kConvKernel + k)];
         }
-        for (int r = 0; r < kHidden; ++r) {
-            for (int col = 0; col < kLinear0In; ++col) l0_w.set(r, col, w.linear0_w[std::size_t(r * kLinear0In + col)]);
-            l0_b.p[r] = w.linear0_b[std::size_t(r)];
-        }
-        // Gate q (i, f, g, o) of unit u goes to row q * 160 + u, so the cell
-        // update reads each gate as whole 16-lane vectors.
-        for (int l = 0; l < kLstmLayers; ++l) {
-            const auto& lw = w.lstm[l];
+        for (int r = 0; r < kHidden; ++r) l0_b.p[r] = w.linear0_b[std::size_t(r)];
+        for (int l = 0; l < kLstmLayers; ++l)
             for (int q = 0; q < 4; ++q)
                 for (int u = 0; u < kHidden; ++u) {
                     const std::size_t src = std::size_t(q * kHidden + u);
-                    const int row = q * kHidPad + u;
-                    for (int col = 0; col < kHidden; ++col) {
-                        lstm_w[l].set(row, col, lw.w_ih[src * kHidden + std::size_t(col)]);
-                        lstm_w[l].set(row, kHidden + col, lw.w_hh[src * kHidden + std::size_t(col)]);
-                    }
-                    lstm_b[l].p[row] = lw.b_ih[src] + lw.b_hh[src];
+                    lstm_b[l].p[gate_row(q, u)] = w.lstm[l].b_ih[src] + w.lstm[l].b_hh[src];
                 }
-        }
-        for (int r = 0; r < kClasses; ++r) {
-            for (int col = 0; col < kHidden; ++col) out_w.set(r, col, w.out_w[std::size_t(r * kHidden + col)]);
-            out_b.p[r] = w.out_b[std::size_t(r)];
-        }
+        for (int r = 0; r < kClasses; ++r) out_b.p[r] = w.out_b[std::size_t(r)];
     }
 
     void reset() {
@@ -156,18 +146,19 @@ struct CrnnCpu::Impl {
     // adds the recurrent half (W_hh h) in turn, continuing the same sums.
     void lstm_layer(int l, const float* x, int x_stride, float* h_out, int frames) {
         fill_rows(gates.p, lstm_b[l].p, kGateRows, frames, kGateRows);
-        lstm_w[l].gemm(0, kHidden, x, x_stride, gates.p, kGateRows, frames, bf16_inputs.p);
+        lstm_ih[l].gemm(x, x_stride, gates.p, kGateRows, frames, int8_input.p);
         float* hl = h[l].p;
         float* cl = c[l].p;
         for (int f = 0; f < frames; ++f) {
             float* g = gates.p + f * kGateRows;
-            lstm_w[l].gemm(kHidden, kLstmCols, hl, 0, g, kGateRows, 1, bf16_inputs.p);
-            for (int u = 0; u < kHidPad; u += L) {
-                const v16 i = simd::sigmoid(simd::load(g + u));
-                const v16 fg = simd::sigmoid(simd::load(g + kHidPad + u));
-                const v16 gg = simd::tanh(simd::load(g + 2 * kHidPad + u));
-                const v16 o = simd::sigmoid(simd::load(g + 3 * kHidPad + u));
-                const v16 cn = fg * simd::load(cl + u) + i * gg;
+            lstm_hh[l].gemm(hl, 0, g, kGateRows, 1, int8_input.p);
+            for (int u = 0; u < kUnits; u += L) {
+                const float* gu = g + gate_row(0, u);
+                const vf i = simd::sigmoid(simd::load(gu));
+                const vf fg = simd::sigmoid(simd::load(gu + L));
+                const vf gg = simd::tanh(simd::load(gu + 2 * L));
+                const vf o = simd::sigmoid(simd::load(gu + 3 * L));
+                const vf cn = fg * simd::load(cl + u) + i * gg;
                 simd::store(cl + u, cn);
                 simd::store(hl + u, o * simd::tanh(cn));
             }
@@ -180,11 +171,11 @@ struct CrnnCpu::Impl {
         assert(frames >= 1 && frames <= kMaxBatch);
         for (int f = 0; f < frames; ++f) front(features + f * kFeatureSize, pooled.p + f * kPooledStride);
         fill_rows(l0_out.p, l0_b.p, kL0Rows, frames, kL0Rows);
-        l0_w.gemm(0, kLinear0In, pooled.p, kPooledStride, l0_out.p, kL0Rows, frames, bf16_inputs.p);
+        l0_w.gemm(pooled.p, kPooledStride, l0_out.p, kL0Rows, frames, int8_input.p);
         lstm_layer(0, l0_out.p, kL0Rows, h0_seq.p, frames);
         lstm_layer(1, h0_seq.p, kHidPad, h1_seq.p, frames);
         fill_rows(logits.p, out_b.p, kOutRows, frames, kOutRows);
-        out_w.gemm(0, kHidden, h1_seq.p, kHidPad, logits.p, kOutRows, frames, bf16_inputs.p);
+        out_w.gemm(h1_seq.p, kHidPad, logits.p, kOutRows, frames, int8_input.p);
         for (int f = 0; f < frames; ++f) {
             const float* z = logits.p + f * kOutRows;
             const float m = std::max({z[0], z[1], z[2]});
@@ -215,5 +206,5 @@ const float* CrnnCpu::logits() const { return impl_->logits.p; }
 }  // namespace tactus
 
 namespace tactus {
-bool cpu_has_fast_arithmetic() noexcept { return TACTUS_HAVE_BF16 != 0; }
+const char* cpu_fast_arithmetic() noexcept { return panel::int8_kernel(); }
 }  // namespace tactus

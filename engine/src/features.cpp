@@ -140,10 +140,10 @@ struct FrameStats {
 };
 FrameStats frame_stats(const float* x, int n) {
     if (n <= 0) return {};
-    simd::v16 e{}, hi = simd::splat(x[0]), lo = simd::splat(x[0]);
+    simd::vf e{}, hi = simd::splat(x[0]), lo = simd::splat(x[0]);
     int i = 0;
     for (; i + simd::kLanes <= n; i += simd::kLanes) {
-        const simd::v16 v = simd::load(x + i);
+        const simd::vf v = simd::load(x + i);
         e += v * v;
         hi = simd::vmax(hi, v);
         lo = simd::vmin(lo, v);

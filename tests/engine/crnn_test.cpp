@@ -1,6 +1,6 @@
 // The CPU CRNN reproduces BeatNet's network on the golden features: the
 // LSTM input, the LSTM output, the logits and the softmax, over whole files.
-// Its fast arithmetic (bf16 products, fp32 sums) stays close to them.
+// Its fast arithmetic (int8 products, exact int32 sums) stays close to them.
 #include <catch2/catch.hpp>
 
 #include "npy.hpp"
@@ -43,8 +43,10 @@ TEST_CASE("CRNN intermediates and activations match PyTorch to 1e-4 over whole f
     }
 }
 
-TEST_CASE("the fast arithmetic stays within 0.03 of PyTorch's activations (5e-4 on average), and runs where the CPU has AVX-512 BF16",
-          "[crnn]") {
+// int8 with 7-bit inputs measured: kick808 worst 0.021, mean 5.1e-4;
+// synth97 worst 0.087, mean 7.7e-4 (bf16 had 0.03 and 5e-4; eval-dev scores
+// alike in all three arithmetics).
+TEST_CASE("the fast arithmetic (int8) stays within 0.1 of PyTorch's activations (1e-3 on average)", "[crnn]") {
     for (const std::string tag : {"kick808", "synth97"}) {
         INFO(tag);
         const auto feats = load_npy(reference(tag + "_online_features.npy"));
@@ -68,10 +70,9 @@ TEST_CASE("the fast arithmetic stays within 0.03 of PyTorch's activations (5e-4 
             }
         }
         INFO("worst " << worst << ", mean " << sum / double(n));
-        CHECK(worst <= 0.03);
-        CHECK(sum / double(n) <= 5e-4);
-        if (cpu_has_fast_arithmetic()) CHECK(worst_vs_exact > 1e-6);  // bf16 really ran
-        else CHECK(worst_vs_exact == 0);
+        CHECK(worst <= 0.1);
+        CHECK(sum / double(n) <= 1e-3);
+        CHECK(worst_vs_exact > 1e-6);  // int8 really ran
     }
 }
 

@@ -1,0 +1,197 @@
+// What analysing a file costs, stage by stage, per 30 s of audio (one
+// core, in process: no process start, no weights loaded per iteration):
+//  - Decode: libsndfile reads the clip to mono floats;
+//  - Features: resampling to 22050 Hz and the 272 features per frame;
+//  - Crnn/<models>/<arithmetic>: the network over the clip's frames in
+//    batches of 32, after 2 s of silence (as every stream starts);
+//    models 1 (one) or 3 (the ensemble), arithmetic 0 fp32, 1 int8;
+//  - Tracker: Tactus's tracker over the clip's activations;
+//  - Analyzer/<models>: all of it together but the decoding, as
+//    tactus-analyze runs it (engine start included).
+// The clip: the first argument, else the bundled example looped to 30 s.
+// Run with --benchmark_repetitions=10 --benchmark_report_aggregates_only=true
+// for medians and spread.
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tactus/analyzer.hpp"
+#include "tactus/audio_file.hpp"
+#include "tactus/crnn_backend.hpp"
+#include "tactus/features.hpp"
+#include "tactus/model.hpp"
+#include "tactus/resampler.hpp"
+#include "tactus/tracker.hpp"
+
+namespace {
+
+std::filesystem::path g_clip = TACTUS_EXAMPLE_CLIP;
+constexpr double kSeconds = 30;
+
+struct Clip {
+    std::vector<float> audio;  // mono, 30 s
+    double rate = 0;
+};
+
+const Clip& clip() {
+    static const Clip c = [] {
+        Clip out;
+        const auto once = tactus::read_mono(g_clip, &out.rate);
+        const auto n = std::size_t(kSeconds * out.rate);
+        while (out.audio.size() < n) out.audio.insert(out.audio.end(), once.begin(), once.end());
+        out.audio.resize(n);
+        return out;
+    }();
+    return c;
+}
+
+void per_clip(benchmark::State& state) {
+    state.counters["ms_per_30s"] =
+        benchmark::Counter(double(state.iterations()) * 1e3, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+const std::vector<float>& features() {
+    static const std::vector<float> f = [] {
+        std::vector<float> out;
+        tactus::Resampler rs(clip().rate, tactus::kFeatureRate);
+        std::vector<float> resampled(std::size_t(kSeconds * tactus::kFeatureRate) + 4096);
+        std::size_t consumed = 0;
+        std::size_t n = rs.process(clip().audio.data(), clip().audio.size(), &consumed, resampled.data(), resampled.size());
+        n += rs.flush(resampled.data() + n, resampled.size() - n);
+        tactus::FeatureExtractor fx;
+        fx.set_silence_before(true);
+        fx.set_auto_gain(true);
+        float frame[tactus::kFeatures];
+        for (std::size_t at = 0; at < n;) {
+            at += fx.push(resampled.data() + at, n - at);
+            while (fx.pop(frame)) out.insert(out.end(), frame, frame + tactus::kFeatures);
+        }
+        return out;
+    }();
+    return f;
+}
+
+std::vector<std::filesystem::path> models(int n) {
+    std::vector<std::filesystem::path> out;
+    for (int id = 1; id <= n; ++id) out.push_back(tactus::find_model(id));
+    return out;
+}
+
+void BM_Decode(benchmark::State& state) {
+    for (auto _ : state) {
+        double rate = 0;
+        const auto x = tactus::read_mono(g_clip, &rate);
+        benchmark::DoNotOptimize(x.data());
+    }
+    state.SetLabel(g_clip.filename().string() + " (not looped)");
+    per_clip(state);
+}
+BENCHMARK(BM_Decode)->Unit(benchmark::kMillisecond);
+
+void BM_Features(benchmark::State& state) {
+    std::vector<float> resampled(std::size_t(kSeconds * tactus::kFeatureRate) + 4096);
+    float frame[tactus::kFeatures];
+    for (auto _ : state) {
+        tactus::Resampler rs(clip().rate, tactus::kFeatureRate);
+        std::size_t consumed = 0;
+        std::size_t n = rs.process(clip().audio.data(), clip().audio.size(), &consumed, resampled.data(), resampled.size());
+        n += rs.flush(resampled.data() + n, resampled.size() - n);
+        tactus::FeatureExtractor fx;
+        fx.set_silence_before(true);
+        fx.set_auto_gain(true);
+        for (std::size_t at = 0; at < n;) {
+            at += fx.push(resampled.data() + at, n - at);
+            while (fx.pop(frame)) benchmark::DoNotOptimize(frame);
+        }
+    }
+    per_clip(state);
+}
+BENCHMARK(BM_Features)->Unit(benchmark::kMillisecond);
+
+void BM_Crnn(benchmark::State& state) {
+    const auto arithmetic = state.range(1) != 0 ? tactus::CrnnArithmetic::fast : tactus::CrnnArithmetic::exact;
+    auto net = tactus::cpu_provider()->make_from_files(models(int(state.range(0))), arithmetic);
+    const auto& f = features();
+    const int frames = int(f.size() / tactus::kFeatures), batch = tactus::CrnnBackend::kMaxFrames;
+    const std::vector<float> silence(std::size_t(batch) * tactus::kFeatures, 0.f);
+    std::vector<float> probs(std::size_t(batch) * 3);
+    for (auto _ : state) {
+        net->reset();
+        for (int k = 0; k < tactus::Analyzer::kSilenceFrames; k += batch)
+            net->run(silence.data(), std::min(batch, tactus::Analyzer::kSilenceFrames - k), probs.data());
+        for (int at = 0; at < frames; at += batch)
+            net->run(f.data() + std::size_t(at) * tactus::kFeatures, std::min(batch, frames - at), probs.data());
+    }
+    state.SetLabel(tactus::cpu_fast_arithmetic());
+    per_clip(state);
+}
+BENCHMARK(BM_Crnn)->ArgsProduct({{1, 3}, {0, 1}})->Unit(benchmark::kMillisecond);
+
+struct NullBeats final : tactus::BeatSink {
+    int beats = 0;
+    void on_beat(const tactus::TrackerBeat&) override { ++beats; }
+};
+
+void BM_Tracker(benchmark::State& state) {
+    const auto& f = features();
+    const int frames = int(f.size() / tactus::kFeatures);
+    std::vector<tactus::TrackerFrame> input(static_cast<std::size_t>(frames));
+    {
+        auto net = tactus::cpu_provider()->make_from_files(models(3), tactus::CrnnArithmetic::fast);
+        float p[3];
+        for (int i = 0; i < frames; ++i) {
+            const float* x = f.data() + std::size_t(i) * tactus::kFeatures;
+            net->run(x, 1, p);
+            auto& t = input[std::size_t(i)];
+            t.index = i;
+            t.beat = p[0];
+            t.downbeat = p[1];
+            t.level_db = -12;
+            for (int b = tactus::kBands; b < tactus::kFeatures; ++b) t.onset += x[b];
+            t.onset /= tactus::kBands;
+        }
+    }
+    NullBeats sink;
+    for (auto _ : state) {
+        tactus::TactusTracker tracker;
+        for (const auto& t : input) tracker.process(t, double(t.index), sink);
+    }
+    state.counters["beats"] = sink.beats / double(state.iterations());
+    per_clip(state);
+}
+BENCHMARK(BM_Tracker)->Unit(benchmark::kMillisecond);
+
+struct NullEvents final : tactus::EventSink {
+    void on_event(const tactus::BeatEvent&) override {}
+};
+
+void BM_Analyzer(benchmark::State& state) {
+    std::vector<tactus::Model> loaded;
+    for (const auto& p : models(int(state.range(0)))) loaded.push_back(tactus::load_model(p));
+    std::vector<const tactus::CrnnWeights*> weights;
+    for (const auto& m : loaded) weights.push_back(&m.weights);
+    tactus::AnalyzerConfig cfg;
+    cfg.sample_rate = clip().rate;
+    cfg.batch_frames = tactus::CrnnBackend::kMaxFrames;
+    NullEvents sink;
+    for (auto _ : state) {
+        tactus::Analyzer a(weights, cfg);
+        a.feed(clip().audio.data(), clip().audio.size(), sink);
+        a.finish(sink);
+    }
+    per_clip(state);
+}
+BENCHMARK(BM_Analyzer)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    benchmark::Initialize(&argc, argv);
+    if (argc > 1) g_clip = argv[1];
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

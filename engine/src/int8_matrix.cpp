@@ -1,0 +1,229 @@
+#include "int8_matrix.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+namespace tactus::panel {
+namespace {
+
+constexpr int kGroupBytes = kI8Rows * 4;  // one panel's 4 columns
+
+#if defined(__AVX2__)
+
+#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+#define TACTUS_INT8_KERNEL "avx512-vnni"
+inline __m256i dot_add(__m256i acc, __m256i u, __m256i w) { return _mm256_dpbusd_epi32(acc, u, w); }
+#elif defined(__AVXVNNI__)
+#define TACTUS_INT8_KERNEL "avx-vnni"
+inline __m256i dot_add(__m256i acc, __m256i u, __m256i w) { return _mm256_dpbusd_avx_epi32(acc, u, w); }
+#else
+#define TACTUS_INT8_KERNEL "avx2"
+inline __m256i dot_add(__m256i acc, __m256i u, __m256i w) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, w), _mm256_set1_epi16(1)));
+}
+#endif
+
+// PG panels (8 PG rows) of one frame: int32 sums over every column group,
+// then acc += sum * row scale * sx.
+template <int PG>
+inline void panels(const Int8Matrix& m, int p0, const std::uint8_t* u, float sx, float* acc) {
+    const std::size_t panel_stride = std::size_t(m.quads) * kGroupBytes;
+    const std::int8_t* w0 = m.w.p + std::size_t(p0) * panel_stride;
+    __m256i a[PG];
+#pragma GCC unroll 8
+    for (int p = 0; p < PG; ++p) a[p] = _mm256_load_si256(reinterpret_cast<const __m256i*>(m.start.p + (p0 + p) * kI8Rows));
+    for (int k = 0; k < m.quads; ++k) {
+        std::int32_t four;
+        std::memcpy(&four, u + 4 * k, sizeof four);
+        const __m256i uv = _mm256_set1_epi32(four);
+#pragma GCC unroll 8
+        for (int p = 0; p < PG; ++p)
+            a[p] = dot_add(a[p], uv, _mm256_load_si256(reinterpret_cast<const __m256i*>(
+                                         w0 + std::size_t(p) * panel_stride + std::size_t(k) * kGroupBytes)));
+    }
+    const __m256 s = _mm256_set1_ps(sx);
+#pragma GCC unroll 8
+    for (int p = 0; p < PG; ++p) {
+        float* out = acc + (p0 + p) * kI8Rows;
+        const __m256 rs = _mm256_mul_ps(_mm256_load_ps(m.scale.p + (p0 + p) * kI8Rows), s);
+        _mm256_storeu_ps(out, _mm256_fmadd_ps(_mm256_cvtepi32_ps(a[p]), rs, _mm256_loadu_ps(out)));
+    }
+}
+
+void frame(const Int8Matrix& m, const std::uint8_t* u, float sx, float* acc) {
+    int p = 0;
+    for (; p + 8 <= m.panels; p += 8) panels<8>(m, p, u, sx, acc);
+    for (; p + 4 <= m.panels; p += 4) panels<4>(m, p, u, sx, acc);
+    for (; p < m.panels; ++p) panels<1>(m, p, u, sx, acc);
+}
+
+// Two frames at once: each weight load feeds both (the products of a
+// batch read the weights from L2 half as often).
+template <int PG>
+inline void panels_pair(const Int8Matrix& m, int p0, const std::uint8_t* u0, const std::uint8_t* u1, float sx0,
+                        float sx1, float* acc0, float* acc1) {
+    const std::size_t panel_stride = std::size_t(m.quads) * kGroupBytes;
+    const std::int8_t* w0 = m.w.p + std::size_t(p0) * panel_stride;
+    __m256i a[PG], b[PG];
+#pragma GCC unroll 8
+    for (int p = 0; p < PG; ++p) a[p] = b[p] = _mm256_load_si256(reinterpret_cast<const __m256i*>(m.start.p + (p0 + p) * kI8Rows));
+    for (int k = 0; k < m.quads; ++k) {
+        std::int32_t four0, four1;
+        std::memcpy(&four0, u0 + 4 * k, sizeof four0);
+        std::memcpy(&four1, u1 + 4 * k, sizeof four1);
+        const __m256i v0 = _mm256_set1_epi32(four0), v1 = _mm256_set1_epi32(four1);
+#pragma GCC unroll 8
+        for (int p = 0; p < PG; ++p) {
+            const __m256i w = _mm256_load_si256(
+                reinterpret_cast<const __m256i*>(w0 + std::size_t(p) * panel_stride + std::size_t(k) * kGroupBytes));
+            a[p] = dot_add(a[p], v0, w);
+            b[p] = dot_add(b[p], v1, w);
+        }
+    }
+    const __m256 s0 = _mm256_set1_ps(sx0), s1 = _mm256_set1_ps(sx1);
+#pragma GCC unroll 8
+    for (int p = 0; p < PG; ++p) {
+        const __m256 scale = _mm256_load_ps(m.scale.p + (p0 + p) * kI8Rows);
+        float* out0 = acc0 + (p0 + p) * kI8Rows;
+        float* out1 = acc1 + (p0 + p) * kI8Rows;
+        _mm256_storeu_ps(out0, _mm256_fmadd_ps(_mm256_cvtepi32_ps(a[p]), _mm256_mul_ps(scale, s0), _mm256_loadu_ps(out0)));
+        _mm256_storeu_ps(out1, _mm256_fmadd_ps(_mm256_cvtepi32_ps(b[p]), _mm256_mul_ps(scale, s1), _mm256_loadu_ps(out1)));
+    }
+}
+
+void frame_pair(const Int8Matrix& m, const std::uint8_t* u0, const std::uint8_t* u1, float sx0, float sx1, float* acc0,
+                float* acc1) {
+    int p = 0;
+    for (; p + 4 <= m.panels; p += 4) panels_pair<4>(m, p, u0, u1, sx0, sx1, acc0, acc1);
+    for (; p < m.panels; ++p) panels_pair<1>(m, p, u0, u1, sx0, sx1, acc0, acc1);
+}
+
+float largest_magnitude(const float* x, int n) {
+    const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    __m256 top = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 8 <= n; i += 8) top = _mm256_max_ps(top, _mm256_and_ps(_mm256_loadu_ps(x + i), magnitude));
+    float lanes[8];
+    _mm256_storeu_ps(lanes, top);
+    float m = *std::max_element(lanes, lanes + 8);
+    for (; i < n; ++i) m = std::max(m, std::abs(x[i]));
+    return m;
+}
+
+// 32 values at a time: round (cvtps rounds to nearest even, as nearbyint
+// does in the tail), add the offset, pack (packus takes anything below 0 to
+// 0), undo the packs' lane order
+int quantize_simd(const float* x, int n, float inv, int code_offset, std::uint8_t* u) {
+    const __m256 s = _mm256_set1_ps(inv);
+    const __m256i offset = _mm256_set1_epi32(code_offset);
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    auto round = [&](const float* p) { return _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(p), s)), offset); };
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        const __m256i bytes = _mm256_packus_epi16(_mm256_packs_epi32(round(x + i), round(x + i + 8)),
+                                                  _mm256_packs_epi32(round(x + i + 16), round(x + i + 24)));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(u + i), _mm256_permutevar8x32_epi32(bytes, order));
+    }
+    return i;
+}
+
+#else  // no AVX2: plain C++, the same integers
+
+#define TACTUS_INT8_KERNEL "portable"
+
+void frame(const Int8Matrix& m, const std::uint8_t* u, float sx, float* acc) {
+    const std::size_t panel_stride = std::size_t(m.quads) * kGroupBytes;
+    for (int p = 0; p < m.panels; ++p)
+        for (int r = 0; r < kI8Rows; ++r) {
+            const int row = p * kI8Rows + r;
+            std::int32_t sum = m.start.p[row];
+            const std::int8_t* w = m.w.p + std::size_t(p) * panel_stride + std::size_t(r) * 4;
+            for (int c = 0; c < 4 * m.quads; ++c)
+                sum += std::int32_t(w[std::size_t(c / 4) * kGroupBytes + std::size_t(c % 4)]) * std::int32_t(u[c]);
+            acc[row] = std::fma(float(sum), m.scale.p[row] * sx, acc[row]);
+        }
+}
+
+void frame_pair(const Int8Matrix& m, const std::uint8_t* u0, const std::uint8_t* u1, float sx0, float sx1, float* acc0,
+                float* acc1) {
+    frame(m, u0, sx0, acc0);
+    frame(m, u1, sx1, acc1);
+}
+
+float largest_magnitude(const float* x, int n) {
+    float m = 0.f;
+    for (int i = 0; i < n; ++i) m = std::max(m, std::abs(x[i]));
+    return m;
+}
+
+int quantize_simd(const float*, int, float, int, std::uint8_t*) { return 0; }
+
+#endif
+
+}  // namespace
+
+Int8Matrix::Int8Matrix(const float* dense, int rows_, int cols_, InputCode input_)
+    : rows(pad8(rows_)),
+      cols(cols_),
+      panels(pad8(rows_) / kI8Rows),
+      quads(pad4(cols_) / 4),
+      input(input_),
+      w(std::size_t(pad8(rows_)) * std::size_t(pad4(cols_))),
+      scale(std::size_t(pad8(rows_))),
+      start(std::size_t(pad8(rows_))) {
+    for (int r = 0; r < rows_; ++r) {
+        const float* row = dense + std::size_t(r) * std::size_t(cols_);
+        float top = 0.f;
+        for (int c = 0; c < cols_; ++c) top = std::max(top, std::abs(row[c]));
+        if (!(top > 0.f)) continue;  // an all-zero row stays zero
+        scale.p[r] = top / 127.f;
+        const float inv = 127.f / top;
+        std::int8_t* panel = w.p + std::size_t(r / kI8Rows) * std::size_t(quads) * kGroupBytes;
+        std::int32_t sum = 0;
+        for (int c = 0; c < cols_; ++c) {
+            const auto q = std::int8_t(std::clamp(std::nearbyint(row[c] * inv), -127.f, 127.f));
+            panel[std::size_t(c / 4) * kGroupBytes + std::size_t(r % kI8Rows) * 4 + std::size_t(c % 4)] = q;
+            sum += q;
+        }
+        start.p[r] = -input.offset * sum;
+    }
+}
+
+float quantize(const float* x, int n, InputCode code, std::uint8_t* u) {
+    const float top = largest_magnitude(x, n);
+    const auto zero = std::uint8_t(code.offset);
+    if (!(top > 0.f)) {
+        std::fill(u, u + pad4(n), zero);
+        return 0.f;
+    }
+    const float inv = float(code.steps) / top;
+    // x * inv is within [-steps, steps] up to rounding, which the rounding
+    // to an integer absorbs
+    for (int i = quantize_simd(x, n, inv, code.offset, u); i < n; ++i)
+        u[i] = std::uint8_t(std::max(std::nearbyint(x[i] * inv) + float(code.offset), 0.f));
+    std::fill(u + n, u + pad4(n), zero);
+    return top / float(code.steps);
+}
+
+void gemm(const Int8Matrix& m, const float* x, int x_stride, float* acc, int acc_stride, int frames,
+          std::uint8_t* scratch) {
+    const std::size_t in = std::size_t(pad4(m.cols));
+    int f = 0;
+    for (; f + 2 <= frames; f += 2) {
+        const float sx0 = quantize(x + f * x_stride, m.cols, m.input, scratch);
+        const float sx1 = quantize(x + (f + 1) * x_stride, m.cols, m.input, scratch + in);
+        frame_pair(m, scratch, scratch + in, sx0, sx1, acc + f * acc_stride, acc + (f + 1) * acc_stride);
+    }
+    if (f < frames) {
+        const float sx = quantize(x + f * x_stride, m.cols, m.input, scratch);
+        frame(m, scratch, sx, acc + f * acc_stride);
+    }
+}
+
+const char* int8_kernel() { return TACTUS_INT8_KERNEL; }
+
+}  // namespace tactus::panel
