@@ -1,7 +1,8 @@
 // What analysing a file costs, stage by stage, per 30 s of audio (one
 // core, in process: no process start, no weights loaded per iteration):
 //  - Decode: libsndfile reads the clip to mono floats;
-//  - Features: resampling to 22050 Hz and the 272 features per frame;
+//  - Features/<paired>: resampling to 22050 Hz and the 272 features per
+//    frame, the DFT a frame at a time (0, live) or two at a time (1, files);
 //  - Crnn/<models>/<arithmetic>: the network over the clip's frames in
 //    batches of 32, after 2 s of silence (as every stream starts);
 //    models 1 (one) or 3 (the ensemble), arithmetic 0 fp32, 1 int8;
@@ -48,11 +49,6 @@ const Clip& clip() {
     return c;
 }
 
-void per_clip(benchmark::State& state) {
-    state.counters["ms_per_30s"] =
-        benchmark::Counter(double(state.iterations()) * 1e3, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
-}
-
 const std::vector<float>& features() {
     static const std::vector<float> f = [] {
         std::vector<float> out;
@@ -87,7 +83,6 @@ void BM_Decode(benchmark::State& state) {
         benchmark::DoNotOptimize(x.data());
     }
     state.SetLabel(g_clip.filename().string() + " (not looped)");
-    per_clip(state);
 }
 BENCHMARK(BM_Decode)->Unit(benchmark::kMillisecond);
 
@@ -102,14 +97,16 @@ void BM_Features(benchmark::State& state) {
         tactus::FeatureExtractor fx;
         fx.set_silence_before(true);
         fx.set_auto_gain(true);
+        fx.set_paired(state.range(0) != 0);
         for (std::size_t at = 0; at < n;) {
-            at += fx.push(resampled.data() + at, n - at);
+            at += fx.push(resampled.data() + at, std::min<std::size_t>(n - at, tactus::kHop));
             while (fx.pop(frame)) benchmark::DoNotOptimize(frame);
         }
+        fx.finish();
+        while (fx.pop(frame)) benchmark::DoNotOptimize(frame);
     }
-    per_clip(state);
 }
-BENCHMARK(BM_Features)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Features)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 void BM_Crnn(benchmark::State& state) {
     const auto arithmetic = state.range(1) != 0 ? tactus::CrnnArithmetic::fast : tactus::CrnnArithmetic::exact;
@@ -126,7 +123,6 @@ void BM_Crnn(benchmark::State& state) {
             net->run(f.data() + std::size_t(at) * tactus::kFeatures, std::min(batch, frames - at), probs.data());
     }
     state.SetLabel(tactus::cpu_fast_arithmetic());
-    per_clip(state);
 }
 BENCHMARK(BM_Crnn)->ArgsProduct({{1, 3}, {0, 1}})->Unit(benchmark::kMillisecond);
 
@@ -160,7 +156,6 @@ void BM_Tracker(benchmark::State& state) {
         for (const auto& t : input) tracker.process(t, double(t.index), sink);
     }
     state.counters["beats"] = sink.beats / double(state.iterations());
-    per_clip(state);
 }
 BENCHMARK(BM_Tracker)->Unit(benchmark::kMillisecond);
 
@@ -182,7 +177,6 @@ void BM_Analyzer(benchmark::State& state) {
         a.feed(clip().audio.data(), clip().audio.size(), sink);
         a.finish(sink);
     }
-    per_clip(state);
 }
 BENCHMARK(BM_Analyzer)->Arg(1)->Arg(3)->Unit(benchmark::kMillisecond);
 

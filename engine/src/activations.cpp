@@ -30,7 +30,11 @@ ActivationPipeline::ActivationPipeline(const std::vector<std::filesystem::path>&
     crnn_ = (device ? *device : *cpu_provider()).make_from_files(model_files, arithmetic);
 }
 
-void ActivationPipeline::set_batch(int frames) { batch_ = std::clamp(frames, 1, kBatchMax); }
+void ActivationPipeline::set_batch(int frames) {
+    batch_ = std::clamp(frames, 1, kBatchMax);
+    // Batches are late anyway: the DFT may take frames two at a time.
+    features_.set_paired(batch_ > 1);
+}
 
 void ActivationPipeline::reset() {
     resampler_.reset();
@@ -39,6 +43,7 @@ void ActivationPipeline::reset() {
     sanitizer_.reset();
     input_samples_ = fed_end_ = resampled_samples_ = 0;
     pending_ = 0;
+    stamped_ = 0;
     prime();
 }
 
@@ -96,9 +101,14 @@ void ActivationPipeline::drain_features(FrameSink& sink) {
             }
         index_[pending_] = index;
         level_[pending_] = features_.level_db();
-        available_[pending_] = fed_end_;
+        available_[pending_] = ready_at_[std::size_t(index) % kStamps];
         if (++pending_ >= batch_) flush(sink);
     }
+}
+
+void ActivationPipeline::stamp_ready_frames() {
+    for (const std::int64_t ready = features_.frames_ready(); stamped_ < ready; ++stamped_)
+        ready_at_[std::size_t(stamped_) % kStamps] = fed_end_;
 }
 
 void ActivationPipeline::push_resampled(const float* x, std::size_t n, FrameSink& sink) {
@@ -107,6 +117,7 @@ void ActivationPipeline::push_resampled(const float* x, std::size_t n, FrameSink
         const std::size_t took = features_.push(x, n);
         x += took;
         n -= took;
+        stamp_ready_frames();
         drain_features(sink);
     }
 }
@@ -148,6 +159,7 @@ void ActivationPipeline::finish(FrameSink& sink) {
         push_resampled(out_, std::size_t(k), sink);
     }
     features_.finish();
+    stamp_ready_frames();
     drain_features(sink);
     flush(sink);
 }

@@ -32,23 +32,41 @@ static_assert(panel::pad4(kLinear0In) <= kPooledStride && kGateRows % panel::kRo
 // vector, with as little padding as the vector width allows.
 constexpr int gate_row(int q, int u) { return u / L * 4 * L + q * L + u % L; }
 
+// A matrix's rows, by pointer into the model's weights (null: a padding
+// row of zeros), so that packing copies each weight once.
+using Rows = std::vector<const float*>;
+
+Rows rows_of(const std::vector<float>& w, int rows, int cols) {
+    Rows out;
+    for (int r = 0; r < rows; ++r) out.push_back(w.data() + std::size_t(r) * std::size_t(cols));
+    return out;
+}
+
+// PyTorch's LSTM rows (gate q of unit u at q * 150 + u) in gate_row order.
+Rows gate_rows(const std::vector<float>& w) {
+    Rows out(std::size_t(kGateRows), nullptr);
+    for (int q = 0; q < 4; ++q)
+        for (int u = 0; u < kHidden; ++u) out[std::size_t(gate_row(q, u))] = w.data() + std::size_t(q * kHidden + u) * kHidden;
+    return out;
+}
+
 // One weight matrix, packed for the arithmetic chosen: fp32 panels, or int8
 // with a scale per row.
 class Matrix {
 public:
-    // dense: rows x cols, row-major
-    Matrix(const std::vector<float>& dense, int rows, int cols, CrnnArithmetic a,
-           panel::InputCode input = panel::kSignedInput) {
+    Matrix(const Rows& rows, int cols, CrnnArithmetic a, panel::InputCode input = panel::kSignedInput) {
+        const int n = int(rows.size());
         if (a == CrnnArithmetic::fast) {
-            i8_ = std::make_unique<panel::Int8Matrix>(dense.data(), rows, cols, input);
+            i8_ = std::make_unique<panel::Int8Matrix>(rows.data(), n, cols, input);
             return;
         }
-        f32_ = std::make_unique<panel::PanelMatrix>(rows, cols);
-        for (int r = 0; r < rows; ++r)
-            for (int c = 0; c < cols; ++c) f32_->set(r, c, dense[std::size_t(r) * std::size_t(cols) + std::size_t(c)]);
+        f32_ = std::make_unique<panel::PanelMatrix>(n, cols);
+        for (int r = 0; r < n; ++r)
+            if (rows[std::size_t(r)])
+                for (int c = 0; c < cols; ++c) f32_->set(r, c, rows[std::size_t(r)][c]);
     }
-    // acc_f += M x_f for `frames` frames; `scratch` takes the 7-bit copy of
-    // one input (at most kPooledStride values)
+    // acc_f += M x_f for `frames` frames; `scratch` takes the 7-bit copies of
+    // two inputs (at most 2 kPooledStride values)
     void gemm(const float* x, int x_stride, float* acc, int acc_stride, int frames, std::uint8_t* scratch) const {
         if (f32_) panel::gemm(*f32_, x, x_stride, acc, acc_stride, frames);
         else panel::gemm(*i8_, x, x_stride, acc, acc_stride, frames, scratch);
@@ -58,16 +76,6 @@ private:
     std::unique_ptr<panel::PanelMatrix> f32_;
     std::unique_ptr<panel::Int8Matrix> i8_;
 };
-
-// PyTorch's rows (gate q of unit u at q * 150 + u) in gate_row order.
-std::vector<float> gate_rows(const std::vector<float>& w) {
-    std::vector<float> dense(std::size_t(kGateRows) * kHidden, 0.f);
-    for (int q = 0; q < 4; ++q)
-        for (int u = 0; u < kHidden; ++u)
-            std::copy_n(w.begin() + std::ptrdiff_t(q * kHidden + u) * kHidden, kHidden,
-                        dense.begin() + std::ptrdiff_t(gate_row(q, u)) * kHidden);
-    return dense;
-}
 
 }  // namespace
 
@@ -93,12 +101,10 @@ struct CrnnCpu::Impl {
     panel::Aligned<std::uint8_t> int8_input{std::size_t(2 * kPooledStride)};
 
     Impl(const CrnnWeights& w, CrnnArithmetic a)
-        : l0_w(w.linear0_w, kHidden, kLinear0In, a, panel::kNonNegativeInput),  // after a ReLU
-          lstm_ih{Matrix(gate_rows(w.lstm[0].w_ih), kGateRows, kHidden, a),
-                  Matrix(gate_rows(w.lstm[1].w_ih), kGateRows, kHidden, a)},
-          lstm_hh{Matrix(gate_rows(w.lstm[0].w_hh), kGateRows, kHidden, a),
-                  Matrix(gate_rows(w.lstm[1].w_hh), kGateRows, kHidden, a)},
-          out_w(w.out_w, kClasses, kHidden, CrnnArithmetic::exact) {
+        : l0_w(rows_of(w.linear0_w, kHidden, kLinear0In), kLinear0In, a, panel::kNonNegativeInput),  // after a ReLU
+          lstm_ih{Matrix(gate_rows(w.lstm[0].w_ih), kHidden, a), Matrix(gate_rows(w.lstm[1].w_ih), kHidden, a)},
+          lstm_hh{Matrix(gate_rows(w.lstm[0].w_hh), kHidden, a), Matrix(gate_rows(w.lstm[1].w_hh), kHidden, a)},
+          out_w(rows_of(w.out_w, kClasses, kHidden), kHidden, CrnnArithmetic::exact) {
         for (int ch = 0; ch < kConvChannels; ++ch) {
             conv_b[ch] = w.conv_b[std::size_t(ch)];
             for (int k = 0; k < kConvKernel; ++k) conv_w[ch][k] = w.conv_w[std::size_t(ch * kConvKernel + k)];
@@ -120,19 +126,19 @@ struct CrnnCpu::Impl {
         }
     }
 
-    // conv1d + ReLU + max-pool(2), flattened channel-major into out[262]
+    // conv1d + ReLU + max-pool(2), flattened channel-major into out[262].
+    // The convolution runs tap by tap over all 263 outputs (long vector
+    // loops; each output still adds its taps in order).
     void front(const float* x, float* out) const {
+        float y[kConvOut];
         for (int ch = 0; ch < kConvChannels; ++ch) {
-            const float* k = conv_w[ch];
-            for (int i = 0; i < kPooled; ++i) {
-                float a = conv_b[ch], b = conv_b[ch];
-                const float* xa = x + 2 * i;
-                for (int j = 0; j < kConvKernel; ++j) {
-                    a += k[j] * xa[j];
-                    b += k[j] * xa[j + 1];
-                }
-                out[ch * kPooled + i] = std::max(std::max(a, b), 0.f);
+            std::fill(y, y + kConvOut, conv_b[ch]);
+            for (int j = 0; j < kConvKernel; ++j) {
+                const float k = conv_w[ch][j];
+                const float* xj = x + j;
+                for (int t = 0; t < kConvOut; ++t) y[t] += k * xj[t];
             }
+            for (int i = 0; i < kPooled; ++i) out[ch * kPooled + i] = std::max(std::max(y[2 * i], y[2 * i + 1]), 0.f);
         }
     }
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "auto_gain.hpp"
-#include "fft_plans.hpp"
+#include "bluestein.hpp"
 #include "simd.hpp"
 #include "tactus/error.hpp"
 #include "tactus/filterbank.hpp"
@@ -19,110 +19,6 @@ namespace {
 constexpr std::int64_t kRing = 4096;  // power of two >= frame + hop
 constexpr float kDcPole = 0.999f;     // the DC blocker's pole: -3 dB at 3.5 Hz
 static_assert(kRing >= kFrameSize + kHop);
-
-// |DFT| of a windowed 1411-sample frame by Bluestein's algorithm. 1411 =
-// 17 * 83 and FFTW spends about 30 us on it (the prime 83), while the DFT
-// rewritten as a chirp convolution runs on two 2400-point FFTs in about 5 us.
-// With c[m] = exp(i pi m^2 / N):  X[k] = conj(c[k]) * sum_n (x[n] conj(c[n])) c[k - n],
-// a cyclic convolution of length M >= 2N - 1; |X[k]| needs no final chirp.
-class BluesteinMagnitude {
-public:
-    static constexpr int kN = kFrameSize;
-    // Only outputs 0..704 are needed, so b may wrap everywhere else: the
-    // convolution must hold c[m] for m in [-1410, 704], M >= 2115. Its plans
-    // come from shipped wisdom (fft_plans.hpp).
-    static constexpr int kM = kBluesteinFft;
-    static_assert(kM >= kN + kFftBins);
-
-    explicit BluesteinMagnitude(const std::vector<double>& window) {
-        buf_ = fftwf_alloc_complex(kM);
-        out_ = fftwf_alloc_complex(kM);
-        spec_ = fftwf_alloc_complex(kM);
-        chirp_in_ = fftwf_alloc_complex(kN);
-        if (!buf_ || !out_ || !spec_ || !chirp_in_) {
-            release();
-            throw Error("cannot allocate the FFT buffers");
-        }
-        // out of place: FFTW's in-place plans allocate a buffer at every
-        // execute, which would make the analysis allocate 100 times a second
-        forward_ = plan_bluestein_fft(buf_, out_, FFTW_FORWARD);
-        backward_ = plan_bluestein_fft(buf_, out_, FFTW_BACKWARD);
-        if (!forward_ || !backward_) {
-            release();
-            throw Error("cannot create the FFT plans");
-        }
-        // chirp c[m]; m^2 mod 2N keeps the angle exact in double
-        auto chirp = [](long m, double* re, double* im) {
-            const long r = (m * m) % (2L * kN);
-            const double a = std::numbers::pi * double(r) / kN;
-            *re = std::cos(a);
-            *im = std::sin(a);
-        };
-        // window folded into the input chirp: a[n] = x[n] * w[n] * conj(c[n])
-        for (int n = 0; n < kN; ++n) {
-            double re, im;
-            chirp(n, &re, &im);
-            chirp_in_[n][0] = float(window[std::size_t(n)] * re);
-            chirp_in_[n][1] = float(-window[std::size_t(n)] * im);
-        }
-        // spectrum of b (b[m] = c[m], b[M - m] = c[m]), scaled by 1/M for the inverse FFT
-        for (int m = 0; m < kM; ++m) buf_[m][0] = buf_[m][1] = 0.f;
-        for (int m = 0; m < kN; ++m) {
-            double re, im;
-            chirp(m, &re, &im);
-            if (m < kFftBins) {  // lags 0..704
-                buf_[m][0] = float(re);
-                buf_[m][1] = float(im);
-            }
-            if (m > 0) {  // lags -1..-1410, wrapped to the end
-                buf_[kM - m][0] = float(re);
-                buf_[kM - m][1] = float(im);
-            }
-        }
-        fftwf_execute(forward_);
-        for (int m = 0; m < kM; ++m) {
-            spec_[m][0] = out_[m][0] / kM;
-            spec_[m][1] = out_[m][1] / kM;
-        }
-    }
-    ~BluesteinMagnitude() { release(); }
-    BluesteinMagnitude(const BluesteinMagnitude&) = delete;
-    BluesteinMagnitude& operator=(const BluesteinMagnitude&) = delete;
-
-    // frame[1411] -> mag[705] (bins 0..704 of the windowed frame's DFT)
-    void run(const float* frame, float* mag) {
-        for (int n = 0; n < kN; ++n) {
-            buf_[n][0] = frame[n] * chirp_in_[n][0];
-            buf_[n][1] = frame[n] * chirp_in_[n][1];
-        }
-        for (int n = kN; n < kM; ++n) buf_[n][0] = buf_[n][1] = 0.f;
-        fftwf_execute(forward_);
-        for (int m = 0; m < kM; ++m) {
-            buf_[m][0] = out_[m][0] * spec_[m][0] - out_[m][1] * spec_[m][1];
-            buf_[m][1] = out_[m][0] * spec_[m][1] + out_[m][1] * spec_[m][0];
-        }
-        fftwf_execute(backward_);
-        for (int k = 0; k < kFftBins; ++k) mag[k] = std::sqrt(out_[k][0] * out_[k][0] + out_[k][1] * out_[k][1]);
-    }
-
-private:
-    void release() {
-        if (forward_) fftwf_destroy_plan(forward_);
-        if (backward_) fftwf_destroy_plan(backward_);
-        fftwf_free(buf_);
-        fftwf_free(out_);
-        fftwf_free(spec_);
-        fftwf_free(chirp_in_);
-        forward_ = backward_ = nullptr;
-        buf_ = out_ = spec_ = chirp_in_ = nullptr;
-    }
-    fftwf_complex* buf_ = nullptr;
-    fftwf_complex* out_ = nullptr;
-    fftwf_complex* spec_ = nullptr;
-    fftwf_complex* chirp_in_ = nullptr;
-    fftwf_plan forward_ = nullptr;
-    fftwf_plan backward_ = nullptr;
-};
 
 constexpr int kBandsPadded = (kBands + simd::kLanes - 1) / simd::kLanes * simd::kLanes;
 
@@ -161,6 +57,24 @@ FrameStats frame_stats(const float* x, int n) {
     return r;
 }
 
+// Frame `index` out of the ring into out[1411]: zeros before the first and
+// after the last sample (the stream has `total` so far), at most two
+// contiguous runs in between. Its statistics are over the stream's samples
+// only: the zeros around its ends are no level.
+FrameStats copy_frame(const std::vector<float>& ring, std::int64_t total, std::int64_t index, float* out) {
+    const std::int64_t start = index * kHop - kFrameLookahead;
+    const std::int64_t lo = std::max<std::int64_t>(start, 0);
+    const std::int64_t hi = std::min<std::int64_t>(start + kFrameSize, total);
+    std::fill(out, out + kFrameSize, 0.f);
+    for (std::int64_t i = lo; i < hi;) {
+        const std::int64_t at = i & (kRing - 1);
+        const std::int64_t run = std::min(hi - i, kRing - at);
+        std::copy_n(ring.data() + at, run, out + (i - start));
+        i += run;
+    }
+    return frame_stats(out + (lo - start), int(std::max<std::int64_t>(hi - lo, 0)));
+}
+
 std::vector<double> hann_window() {
     // np.hanning(M): 0.5 - 0.5 cos(2 pi n / (M - 1)), in double like madmom
     std::vector<double> w(kFrameSize);
@@ -174,8 +88,14 @@ std::vector<double> hann_window() {
 struct FeatureExtractor::Impl {
     LogFilterbank filterbank{fft_bin_frequencies(kFftBins, kFeatureRate), LogFilterbankSpec{}};
     BluesteinMagnitude dft{hann_window()};
+    std::unique_ptr<PairedBluesteinMagnitude> paired;  // when frames go two at a time
     std::vector<float> ring = std::vector<float>(kRing, 0.f);
     float frame[kFrameSize] = {};
+    // the second frame of a pair, computed with the first
+    float next_frame[kFrameSize] = {};
+    float next_mag[kFftBins] = {};
+    FrameStats next_stats;
+    bool have_next = false;
     AutoGain gain;
     float dc_x = 0, dc_y = 0;  // the DC blocker's last input and output
     float prev_filt[kBandsPadded] = {};    // the last frame's bands before the gain
@@ -233,26 +153,34 @@ std::size_t FeatureExtractor::push(const float* samples, std::size_t n) {
     return take;
 }
 
+void FeatureExtractor::set_paired(bool on) {
+    if (on && !impl_->paired) impl_->paired = std::make_unique<PairedBluesteinMagnitude>(hann_window());
+    paired_ = on;
+    impl_->have_next = false;
+}
+
 bool FeatureExtractor::pop(float* features, FrameDetail* detail) {
-    if (next_ >= frames_ready()) return false;
+    const std::int64_t ready = frames_ready();
+    if (next_ >= ready) return false;
     Impl& m = *impl_;
-    // Copy the frame out of the ring: zeros before the first and after the
-    // last sample, at most two contiguous runs in between.
-    const std::int64_t start = next_ * kHop - kFrameLookahead;
-    const std::int64_t lo = std::max<std::int64_t>(start, 0);
-    const std::int64_t hi = std::min<std::int64_t>(start + kFrameSize, total_);
-    std::fill(m.frame, m.frame + kFrameSize, 0.f);
-    for (std::int64_t i = lo; i < hi;) {
-        const std::int64_t at = i & (kRing - 1);
-        const std::int64_t run = std::min(hi - i, kRing - at);
-        std::copy_n(m.ring.data() + at, run, m.frame + (i - start));
-        i += run;
+    FrameStats fs;
+    if (m.have_next) {  // computed with the last frame
+        std::copy(std::begin(m.next_mag), std::end(m.next_mag), m.mag);
+        fs = m.next_stats;
+        m.have_next = false;
+    } else if (paired_ && next_ + 1 < ready) {
+        fs = copy_frame(m.ring, total_, next_, m.frame);
+        m.next_stats = copy_frame(m.ring, total_, next_ + 1, m.next_frame);
+        m.paired->run(m.frame, m.next_frame, m.mag, m.next_mag);
+        m.have_next = true;
+    } else if (paired_ && !finished_) {
+        return false;  // wait a hop for a frame to pair with
+    } else {
+        fs = copy_frame(m.ring, total_, next_, m.frame);
+        m.dft.run(m.frame, m.mag);
     }
-    // over the stream's samples only: the zeros around its ends are no level
-    const FrameStats fs = frame_stats(m.frame + (lo - start), int(std::max<std::int64_t>(hi - lo, 0)));
     const float peak = std::max(fs.high, -fs.low);
     level_db_ = 10.f * std::log10(fs.squares / kFrameSize + 1e-12f);
-    m.dft.run(m.frame, m.mag);
     m.filterbank.apply(m.mag, m.filt);
     if (detail) {
         std::copy(std::begin(m.mag), std::end(m.mag), detail->stft_mag);
@@ -294,6 +222,7 @@ void FeatureExtractor::reset() {
     std::fill(std::begin(impl_->prev_filt), std::end(impl_->prev_filt), 0.f);
     std::fill(std::begin(impl_->logspec), std::end(impl_->logspec), 0.f);
     impl_->last_gain = 1.f;
+    impl_->have_next = false;
     impl_->gain.reset();
     impl_->dc_x = impl_->dc_y = 0;
 }

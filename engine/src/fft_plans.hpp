@@ -1,6 +1,7 @@
 #pragma once
 // FFTW plans for the feature extractor's DFT (a Bluestein chirp
-// convolution on kBluesteinFft-point complex FFTs), made from wisdom that
+// convolution, bluestein.hpp: kBluesteinFft-point complex FFTs for one
+// frame, kPairedFft-point for two frames at once), made from wisdom that
 // ships with the engine (fft_wisdom.cpp) where this FFTW accepts it.
 //
 // Why wisdom: FFTW_ESTIMATE's guess for 2400 points runs in about 4 us
@@ -23,16 +24,21 @@
 
 namespace tactus {
 
-// 2^5 * 3 * 5^2 >= 1411 + 705: see BluesteinMagnitude in features.cpp.
+// 2^5 * 3 * 5^2 >= 1411 + 705: one frame's bins 0..704.
 inline constexpr int kBluesteinFft = 2400;
+// 2^10 * 3 >= 2 * 1411 - 1: all 1411 bins, for two real frames as one
+// complex one. Planned from wisdom it takes about as long as 2400 points.
+inline constexpr int kPairedFft = 3072;
+inline constexpr int kFftSizes[] = {kBluesteinFft, kPairedFft};
 
-// An out-of-place kBluesteinFft-point complex DFT (sign FFTW_FORWARD or
-// FFTW_BACKWARD) on buffers from fftwf_alloc_complex; nullptr if FFTW
-// cannot plan it. Any thread may call it, and fftwf_destroy_plan.
-fftwf_plan plan_bluestein_fft(fftwf_complex* in, fftwf_complex* out, int sign);
+// An out-of-place n-point complex DFT (n one of kFftSizes, sign
+// FFTW_FORWARD or FFTW_BACKWARD) on buffers from fftwf_alloc_complex;
+// nullptr if FFTW cannot plan it. Any thread may call it, and
+// fftwf_destroy_plan.
+fftwf_plan plan_bluestein_fft(int n, fftwf_complex* in, fftwf_complex* out, int sign);
 
-// Whether the shipped wisdom was accepted and gave both plans (after the
-// first plan_bluestein_fft). For tests and benchmarks.
+// Whether the shipped wisdom was accepted and gave every plan made so far
+// (and at least one). For tests and benchmarks.
 bool bluestein_plans_from_wisdom();
 
 // The shipped wisdom, as fftwf_export_wisdom_to_string() wrote it.

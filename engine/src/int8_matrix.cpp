@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -131,6 +132,20 @@ int quantize_simd(const float* x, int n, float inv, int code_offset, std::uint8_
     return i;
 }
 
+// The same for weights: signed bytes, no offset (|q| <= 127)
+int round_weights_simd(const float* x, int n, float inv, std::int8_t* q) {
+    const __m256 s = _mm256_set1_ps(inv);
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    auto round = [&](const float* p) { return _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(p), s)); };
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        const __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(round(x + i), round(x + i + 8)),
+                                                 _mm256_packs_epi32(round(x + i + 16), round(x + i + 24)));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + i), _mm256_permutevar8x32_epi32(bytes, order));
+    }
+    return i;
+}
+
 #else  // no AVX2: plain C++, the same integers
 
 #define TACTUS_INT8_KERNEL "portable"
@@ -161,12 +176,13 @@ float largest_magnitude(const float* x, int n) {
 }
 
 int quantize_simd(const float*, int, float, int, std::uint8_t*) { return 0; }
+int round_weights_simd(const float*, int, float, std::int8_t*) { return 0; }
 
 #endif
 
 }  // namespace
 
-Int8Matrix::Int8Matrix(const float* dense, int rows_, int cols_, InputCode input_)
+Int8Matrix::Int8Matrix(const float* const* row_weights, int rows_, int cols_, InputCode input_)
     : rows(pad8(rows_)),
       cols(cols_),
       panels(pad8(rows_) / kI8Rows),
@@ -175,20 +191,22 @@ Int8Matrix::Int8Matrix(const float* dense, int rows_, int cols_, InputCode input
       w(std::size_t(pad8(rows_)) * std::size_t(pad4(cols_))),
       scale(std::size_t(pad8(rows_))),
       start(std::size_t(pad8(rows_))) {
+    std::vector<std::int8_t> q(std::size_t(pad4(cols_)), 0);
     for (int r = 0; r < rows_; ++r) {
-        const float* row = dense + std::size_t(r) * std::size_t(cols_);
-        float top = 0.f;
-        for (int c = 0; c < cols_; ++c) top = std::max(top, std::abs(row[c]));
+        const float* row = row_weights[r];
+        if (!row) continue;
+        const float top = largest_magnitude(row, cols_);
         if (!(top > 0.f)) continue;  // an all-zero row stays zero
         scale.p[r] = top / 127.f;
+        // x * inv is within [-127, 127] up to rounding, which the rounding
+        // to an integer absorbs
         const float inv = 127.f / top;
-        std::int8_t* panel = w.p + std::size_t(r / kI8Rows) * std::size_t(quads) * kGroupBytes;
+        for (int c = round_weights_simd(row, cols_, inv, q.data()); c < cols_; ++c)
+            q[std::size_t(c)] = std::int8_t(std::nearbyint(row[c] * inv));
+        std::int8_t* lane = w.p + std::size_t(r / kI8Rows) * std::size_t(quads) * kGroupBytes + std::size_t(r % kI8Rows) * 4;
         std::int32_t sum = 0;
-        for (int c = 0; c < cols_; ++c) {
-            const auto q = std::int8_t(std::clamp(std::nearbyint(row[c] * inv), -127.f, 127.f));
-            panel[std::size_t(c / 4) * kGroupBytes + std::size_t(r % kI8Rows) * 4 + std::size_t(c % 4)] = q;
-            sum += q;
-        }
+        for (int k = 0; k < quads; ++k) std::memcpy(lane + std::size_t(k) * kGroupBytes, q.data() + 4 * k, 4);
+        for (int c = 0; c < cols_; ++c) sum += q[std::size_t(c)];
         start.p[r] = -input.offset * sum;
     }
 }

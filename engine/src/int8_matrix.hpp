@@ -42,8 +42,8 @@ struct Int8Matrix {
     Aligned<std::int8_t> w;
     Buffer scale;                 // per row: the weights are w * scale (max |row| / 127)
     Aligned<std::int32_t> start;  // per row: -offset * sum of its int8 weights
-    // dense: rows_ x cols_, row-major
-    Int8Matrix(const float* dense, int rows_, int cols_, InputCode input = kSignedInput);
+    // row r's cols_ weights at rows[r] (null: a row of zeros)
+    Int8Matrix(const float* const* rows, int rows_, int cols_, InputCode input = kSignedInput);
 };
 
 // x[0..n) -> u[0..pad4(n)) = q + offset with x = q * scale: scale = max |x|

@@ -1,6 +1,6 @@
-// Prints FFTW wisdom for the feature extractor's two FFT plans, found by
-// FFTW_PATIENT (a few seconds), in the form engine/src/fft_wisdom.cpp
-// holds. Run it on the FFTW build the wisdom is for (Debian 12's):
+// Prints FFTW wisdom for the feature extractor's FFT plans (both sizes,
+// both directions), found by FFTW_PATIENT (a few seconds each), in the
+// form engine/src/fft_wisdom.cpp holds. Run it on the FFTW build the wisdom is for (Debian 12's):
 //
 //   build/bin/tactus-fft-wisdom > wisdom.txt
 //
@@ -9,30 +9,33 @@
 // alignment).
 #include <fftw3.h>
 
+#include <cstddef>
 #include <cstdio>
 #include <initializer_list>
 
 #include "fft_plans.hpp"
 
 int main() {
-    fftwf_complex* in = fftwf_alloc_complex(tactus::kBluesteinFft);
-    fftwf_complex* out = fftwf_alloc_complex(tactus::kBluesteinFft);
-    if (!in || !out) {
-        std::fprintf(stderr, "tactus-fft-wisdom: out of memory\n");
-        return 1;
-    }
-    for (int sign : {FFTW_FORWARD, FFTW_BACKWARD}) {
-        fftwf_plan p = fftwf_plan_dft_1d(tactus::kBluesteinFft, in, out, sign, FFTW_PATIENT);
-        if (!p) {
-            std::fprintf(stderr, "tactus-fft-wisdom: FFTW cannot plan a %d-point DFT\n", tactus::kBluesteinFft);
+    for (int n : tactus::kFftSizes) {
+        fftwf_complex* in = fftwf_alloc_complex(std::size_t(n));
+        fftwf_complex* out = fftwf_alloc_complex(std::size_t(n));
+        if (!in || !out) {
+            std::fprintf(stderr, "tactus-fft-wisdom: out of memory\n");
             return 1;
         }
-        fftwf_destroy_plan(p);
+        for (int sign : {FFTW_FORWARD, FFTW_BACKWARD}) {
+            fftwf_plan p = fftwf_plan_dft_1d(n, in, out, sign, FFTW_PATIENT);
+            if (!p) {
+                std::fprintf(stderr, "tactus-fft-wisdom: FFTW cannot plan a %d-point DFT\n", n);
+                return 1;
+            }
+            fftwf_destroy_plan(p);
+        }
+        fftwf_free(in);
+        fftwf_free(out);
     }
     char* w = fftwf_export_wisdom_to_string();
     std::fputs(w, stdout);
     fftwf_free(w);
-    fftwf_free(in);
-    fftwf_free(out);
     return 0;
 }

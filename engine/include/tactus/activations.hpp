@@ -49,8 +49,9 @@ public:
                        CrnnArithmetic arithmetic, CrnnProvider* device = nullptr);
 
     // Frames per CRNN run (1..CrnnBackend::kMaxFrames). 1 for live use; files
-    // run faster in batches, with bitwise the same results, delivered later
-    // (each frame still carries when it became available).
+    // run faster in batches, delivered later (each frame still carries when
+    // it became available). A batch also takes the DFT two frames at a time
+    // (FeatureExtractor::set_paired): the same features to float rounding.
     void set_batch(int frames);
 
     // Feeds mono samples at the input rate; calls sink.on_frame for every
@@ -83,6 +84,8 @@ private:
     static constexpr std::size_t kChunk = 1024;
     static constexpr int kBatchMax = CrnnBackend::kMaxFrames;
     void drain_features(FrameSink& sink);
+    // Notes fed_end_ for every frame that has just become complete.
+    void stamp_ready_frames();
     void push_resampled(const float* x, std::size_t n, FrameSink& sink);
 
     InputSanitizer sanitizer_;
@@ -102,6 +105,11 @@ private:
     // the batch being filled
     std::vector<float> feat_;      // [kBatchMax][272]
     std::vector<float> probs_;     // [kBatchMax][3]
+    // when each of the last frames became complete (paired frames are
+    // popped up to a hop after that)
+    static constexpr std::size_t kStamps = 16;  // more than the feature ring holds (4096 samples: 9 frames)
+    std::int64_t ready_at_[kStamps] = {};
+    std::int64_t stamped_ = 0;
     std::int64_t index_[kBatchMax] = {};
     std::int64_t available_[kBatchMax] = {};
     float level_[kBatchMax] = {};

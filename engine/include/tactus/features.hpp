@@ -55,6 +55,11 @@ public:
     void set_auto_gain(bool on) { auto_gain_ = on; }
     // The gain the last frame's bands were scaled by, dB (0 when off).
     float gain_db() const;
+    // Whether frames are computed two at a time, as one complex DFT (files:
+    // the DFT takes half the time). A frame then waits for the next one, a
+    // hop later, unless the stream has ended; the features are the single
+    // frame's to float rounding. Off until set; setting it allocates.
+    void set_paired(bool on);
 
     // RMS of the last popped frame (unwindowed), dBFS; with the auto gain,
     // of the input after its DC blocker.
@@ -66,6 +71,7 @@ public:
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
+    bool paired_ = false;
     std::int64_t total_ = 0;
     std::int64_t next_ = 0;
     bool finished_ = false;
