@@ -15,21 +15,46 @@ constexpr int kGroupBytes = kI8Rows * 4;  // one panel's 4 columns
 
 #if defined(__AVX2__)
 
+// acc += the products of two column groups (8 columns) with their inputs,
+// row by row
 #if defined(__AVX512VNNI__) && defined(__AVX512VL__)
 #define TACTUS_INT8_KERNEL "avx512-vnni"
-inline __m256i dot_add(__m256i acc, __m256i u, __m256i w) { return _mm256_dpbusd_epi32(acc, u, w); }
+inline __m256i dot8(__m256i acc, __m256i u0, __m256i w0, __m256i u1, __m256i w1) {
+    return _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(acc, u0, w0), u1, w1);
+}
 #elif defined(__AVXVNNI__)
 #define TACTUS_INT8_KERNEL "avx-vnni"
-inline __m256i dot_add(__m256i acc, __m256i u, __m256i w) { return _mm256_dpbusd_avx_epi32(acc, u, w); }
+inline __m256i dot8(__m256i acc, __m256i u0, __m256i w0, __m256i u1, __m256i w1) {
+    return _mm256_dpbusd_avx_epi32(_mm256_dpbusd_avx_epi32(acc, u0, w0), u1, w1);
+}
 #else
 #define TACTUS_INT8_KERNEL "avx2"
-inline __m256i dot_add(__m256i acc, __m256i u, __m256i w) {
-    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, w), _mm256_set1_epi16(1)));
+inline __m256i dot8(__m256i acc, __m256i u0, __m256i w0, __m256i u1, __m256i w1) {
+    // each group's pair sums are at most 2 * 127 * 63 = 16002: the two
+    // groups' add up in 16 bits, and one vpmaddwd widens both
+    const __m256i s = _mm256_add_epi16(_mm256_maddubs_epi16(u0, w0), _mm256_maddubs_epi16(u1, w1));
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(s, _mm256_set1_epi16(1)));
 }
 #endif
 
+inline __m256i group(const std::int8_t* w, std::size_t k) {
+    return _mm256_load_si256(reinterpret_cast<const __m256i*>(w + k * kGroupBytes));
+}
+inline __m256i inputs(const std::uint8_t* u, int k) {
+    std::int32_t four;
+    std::memcpy(&four, u + 4 * k, sizeof four);
+    return _mm256_set1_epi32(four);
+}
+
+// acc[8 rows] += sum * row scale * sx
+inline void scale_into(const Int8Matrix& m, int panel, __m256i sum, float sx, float* acc) {
+    float* out = acc + panel * kI8Rows;
+    const __m256 rs = _mm256_mul_ps(_mm256_load_ps(m.scale.p + panel * kI8Rows), _mm256_set1_ps(sx));
+    _mm256_storeu_ps(out, _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), rs, _mm256_loadu_ps(out)));
+}
+
 // PG panels (8 PG rows) of one frame: int32 sums over every column group,
-// then acc += sum * row scale * sx.
+// two groups at a time (quads is even), then scaled into acc.
 template <int PG>
 inline void panels(const Int8Matrix& m, int p0, const std::uint8_t* u, float sx, float* acc) {
     const std::size_t panel_stride = std::size_t(m.quads) * kGroupBytes;
@@ -37,22 +62,16 @@ inline void panels(const Int8Matrix& m, int p0, const std::uint8_t* u, float sx,
     __m256i a[PG];
 #pragma GCC unroll 8
     for (int p = 0; p < PG; ++p) a[p] = _mm256_load_si256(reinterpret_cast<const __m256i*>(m.start.p + (p0 + p) * kI8Rows));
-    for (int k = 0; k < m.quads; ++k) {
-        std::int32_t four;
-        std::memcpy(&four, u + 4 * k, sizeof four);
-        const __m256i uv = _mm256_set1_epi32(four);
+    for (int k = 0; k < m.quads; k += 2) {
+        const __m256i u0 = inputs(u, k), u1 = inputs(u, k + 1);
 #pragma GCC unroll 8
-        for (int p = 0; p < PG; ++p)
-            a[p] = dot_add(a[p], uv, _mm256_load_si256(reinterpret_cast<const __m256i*>(
-                                         w0 + std::size_t(p) * panel_stride + std::size_t(k) * kGroupBytes)));
+        for (int p = 0; p < PG; ++p) {
+            const std::int8_t* w = w0 + std::size_t(p) * panel_stride;
+            a[p] = dot8(a[p], u0, group(w, std::size_t(k)), u1, group(w, std::size_t(k) + 1));
+        }
     }
-    const __m256 s = _mm256_set1_ps(sx);
 #pragma GCC unroll 8
-    for (int p = 0; p < PG; ++p) {
-        float* out = acc + (p0 + p) * kI8Rows;
-        const __m256 rs = _mm256_mul_ps(_mm256_load_ps(m.scale.p + (p0 + p) * kI8Rows), s);
-        _mm256_storeu_ps(out, _mm256_fmadd_ps(_mm256_cvtepi32_ps(a[p]), rs, _mm256_loadu_ps(out)));
-    }
+    for (int p = 0; p < PG; ++p) scale_into(m, p0 + p, a[p], sx, acc);
 }
 
 void frame(const Int8Matrix& m, const std::uint8_t* u, float sx, float* acc) {
@@ -72,27 +91,20 @@ inline void panels_pair(const Int8Matrix& m, int p0, const std::uint8_t* u0, con
     __m256i a[PG], b[PG];
 #pragma GCC unroll 8
     for (int p = 0; p < PG; ++p) a[p] = b[p] = _mm256_load_si256(reinterpret_cast<const __m256i*>(m.start.p + (p0 + p) * kI8Rows));
-    for (int k = 0; k < m.quads; ++k) {
-        std::int32_t four0, four1;
-        std::memcpy(&four0, u0 + 4 * k, sizeof four0);
-        std::memcpy(&four1, u1 + 4 * k, sizeof four1);
-        const __m256i v0 = _mm256_set1_epi32(four0), v1 = _mm256_set1_epi32(four1);
+    for (int k = 0; k < m.quads; k += 2) {
+        const __m256i x0 = inputs(u0, k), x1 = inputs(u0, k + 1), y0 = inputs(u1, k), y1 = inputs(u1, k + 1);
 #pragma GCC unroll 8
         for (int p = 0; p < PG; ++p) {
-            const __m256i w = _mm256_load_si256(
-                reinterpret_cast<const __m256i*>(w0 + std::size_t(p) * panel_stride + std::size_t(k) * kGroupBytes));
-            a[p] = dot_add(a[p], v0, w);
-            b[p] = dot_add(b[p], v1, w);
+            const std::int8_t* w = w0 + std::size_t(p) * panel_stride;
+            const __m256i g0 = group(w, std::size_t(k)), g1 = group(w, std::size_t(k) + 1);
+            a[p] = dot8(a[p], x0, g0, x1, g1);
+            b[p] = dot8(b[p], y0, g0, y1, g1);
         }
     }
-    const __m256 s0 = _mm256_set1_ps(sx0), s1 = _mm256_set1_ps(sx1);
 #pragma GCC unroll 8
     for (int p = 0; p < PG; ++p) {
-        const __m256 scale = _mm256_load_ps(m.scale.p + (p0 + p) * kI8Rows);
-        float* out0 = acc0 + (p0 + p) * kI8Rows;
-        float* out1 = acc1 + (p0 + p) * kI8Rows;
-        _mm256_storeu_ps(out0, _mm256_fmadd_ps(_mm256_cvtepi32_ps(a[p]), _mm256_mul_ps(scale, s0), _mm256_loadu_ps(out0)));
-        _mm256_storeu_ps(out1, _mm256_fmadd_ps(_mm256_cvtepi32_ps(b[p]), _mm256_mul_ps(scale, s1), _mm256_loadu_ps(out1)));
+        scale_into(m, p0 + p, a[p], sx0, acc0);
+        scale_into(m, p0 + p, b[p], sx1, acc1);
     }
 }
 
@@ -132,7 +144,7 @@ int quantize_simd(const float* x, int n, float inv, int code_offset, std::uint8_
     return i;
 }
 
-// The same for weights: signed bytes, no offset (|q| <= 127)
+// The same for weights: signed bytes, no offset (|q| <= 63)
 int round_weights_simd(const float* x, int n, float inv, std::int8_t* q) {
     const __m256 s = _mm256_set1_ps(inv);
     const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
@@ -186,21 +198,21 @@ Int8Matrix::Int8Matrix(const float* const* row_weights, int rows_, int cols_, In
     : rows(pad8(rows_)),
       cols(cols_),
       panels(pad8(rows_) / kI8Rows),
-      quads(pad4(cols_) / 4),
+      quads(pad8(cols_) / 4),
       input(input_),
-      w(std::size_t(pad8(rows_)) * std::size_t(pad4(cols_))),
+      w(std::size_t(pad8(rows_)) * std::size_t(pad8(cols_))),
       scale(std::size_t(pad8(rows_))),
       start(std::size_t(pad8(rows_))) {
-    std::vector<std::int8_t> q(std::size_t(pad4(cols_)), 0);
+    std::vector<std::int8_t> q(std::size_t(pad8(cols_)), 0);
     for (int r = 0; r < rows_; ++r) {
         const float* row = row_weights[r];
         if (!row) continue;
         const float top = largest_magnitude(row, cols_);
         if (!(top > 0.f)) continue;  // an all-zero row stays zero
-        scale.p[r] = top / 127.f;
-        // x * inv is within [-127, 127] up to rounding, which the rounding
-        // to an integer absorbs
-        const float inv = 127.f / top;
+        scale.p[r] = top / float(kWeightSteps);
+        // x * inv is within [-63, 63] up to rounding, which the rounding to
+        // an integer absorbs
+        const float inv = float(kWeightSteps) / top;
         for (int c = round_weights_simd(row, cols_, inv, q.data()); c < cols_; ++c)
             q[std::size_t(c)] = std::int8_t(std::nearbyint(row[c] * inv));
         std::int8_t* lane = w.p + std::size_t(r / kI8Rows) * std::size_t(quads) * kGroupBytes + std::size_t(r % kI8Rows) * 4;
@@ -215,7 +227,7 @@ float quantize(const float* x, int n, InputCode code, std::uint8_t* u) {
     const float top = largest_magnitude(x, n);
     const auto zero = std::uint8_t(code.offset);
     if (!(top > 0.f)) {
-        std::fill(u, u + pad4(n), zero);
+        std::fill(u, u + pad8(n), zero);
         return 0.f;
     }
     const float inv = float(code.steps) / top;
@@ -223,13 +235,13 @@ float quantize(const float* x, int n, InputCode code, std::uint8_t* u) {
     // to an integer absorbs
     for (int i = quantize_simd(x, n, inv, code.offset, u); i < n; ++i)
         u[i] = std::uint8_t(std::max(std::nearbyint(x[i] * inv) + float(code.offset), 0.f));
-    std::fill(u + n, u + pad4(n), zero);
+    std::fill(u + n, u + pad8(n), zero);
     return top / float(code.steps);
 }
 
 void gemm(const Int8Matrix& m, const float* x, int x_stride, float* acc, int acc_stride, int frames,
           std::uint8_t* scratch) {
-    const std::size_t in = std::size_t(pad4(m.cols));
+    const std::size_t in = std::size_t(pad8(m.cols));
     int f = 0;
     for (; f + 2 <= frames; f += 2) {
         const float sx0 = quantize(x + f * x_stride, m.cols, m.input, scratch);

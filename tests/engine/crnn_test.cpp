@@ -43,10 +43,10 @@ TEST_CASE("CRNN intermediates and activations match PyTorch to 1e-4 over whole f
     }
 }
 
-// int8 with 7-bit inputs measured: kick808 worst 0.021, mean 5.1e-4;
-// synth97 worst 0.087, mean 7.7e-4 (bf16 had 0.03 and 5e-4; eval-dev scores
-// alike in all three arithmetics).
-TEST_CASE("the fast arithmetic (int8) stays within 0.1 of PyTorch's activations (1e-3 on average)", "[crnn]") {
+// 7-bit weights and inputs measured: kick808 worst 0.050, mean 8.4e-4;
+// synth97 worst 0.175, mean 2.8e-3 (8-bit weights: 0.087 and 7.7e-4; bf16
+// had 0.03 and 5e-4). eval-dev scores alike in every arithmetic.
+TEST_CASE("the fast arithmetic (int8) stays within 0.2 of PyTorch's activations (3e-3 on average)", "[crnn]") {
     for (const std::string tag : {"kick808", "synth97"}) {
         INFO(tag);
         const auto feats = load_npy(reference(tag + "_online_features.npy"));
@@ -70,8 +70,8 @@ TEST_CASE("the fast arithmetic (int8) stays within 0.1 of PyTorch's activations 
             }
         }
         INFO("worst " << worst << ", mean " << sum / double(n));
-        CHECK(worst <= 0.1);
-        CHECK(sum / double(n) <= 1e-3);
+        CHECK(worst <= 0.2);
+        CHECK(sum / double(n) <= 3e-3);
         CHECK(worst_vs_exact > 1e-6);  // int8 really ran
     }
 }

@@ -1,4 +1,4 @@
-// The fast arithmetic's matrix products: int8 weights (a scale per row)
+// The fast arithmetic's matrix products: 7-bit weights (a scale per row)
 // times 7-bit inputs (a scale per vector). The kernels' sums are exact
 // integers, so they must equal, to the last bit of the final scaling, a
 // reference that quantises the same way in plain integer arithmetic; the
@@ -34,9 +34,10 @@ struct Reference {
         for (int r = 0; r < rows; ++r) {
             float top = 0.f;
             for (int c = 0; c < cols; ++c) top = std::max(top, std::abs(w[std::size_t(r * cols + c)]));
-            wscale[std::size_t(r)] = top / 127.f;
+            wscale[std::size_t(r)] = top / float(kWeightSteps);
             for (int c = 0; c < cols; ++c)
-                wq[std::size_t(r * cols + c)] = std::int32_t(std::nearbyint(w[std::size_t(r * cols + c)] * (127.f / top)));
+                wq[std::size_t(r * cols + c)] =
+                    std::int32_t(std::nearbyint(w[std::size_t(r * cols + c)] * (float(kWeightSteps) / top)));
         }
     }
 };
@@ -81,7 +82,7 @@ TEST_CASE("int8 products are the exact integer sums of the quantised weights and
             for (int f = 0; f < k.frames; ++f) std::copy(bias.begin(), bias.end(), acc.begin() + f * acc_stride);
             return acc;
         };
-        std::vector<std::uint8_t> scratch(std::size_t(2 * pad4(k.cols)));
+        std::vector<std::uint8_t> scratch(std::size_t(2 * pad8(k.cols)));
         std::vector<float> batch = fresh(), single = fresh();
         gemm(m, x.data(), x_stride, batch.data(), acc_stride, k.frames, scratch.data());
         for (int f = 0; f < k.frames; ++f)
@@ -126,16 +127,16 @@ TEST_CASE("a signed input is quantised to 7 bits, ties to even, offset by 64", "
     CHECK(u[2] == 64);
     CHECK(u[3] == 64);       // 0.5 to even: 0
     CHECK(u[4] == 64 + 2);   // 1.5 to even: 2
-    for (int i = 5; i < 8; ++i) CHECK(u[std::size_t(i)] == 64);  // padding reads as zero
+    for (int i = 5; i < 8; ++i) CHECK(u[std::size_t(i)] == 64);  // padding (to 8) reads as zero
 
     const float zeros[3] = {0.f, 0.f, 0.f};
     CHECK(quantize(zeros, 3, kSignedInput, u.data()) == 0.f);
-    for (int i = 0; i < 4; ++i) CHECK(u[std::size_t(i)] == 64);
+    for (int i = 0; i < 8; ++i) CHECK(u[std::size_t(i)] == 64);
 
     // long enough for the vector path, with its tail
     std::vector<float> ramp(70);
     for (std::size_t i = 0; i < ramp.size(); ++i) ramp[i] = float(int(i) - 35) / 35.f;
-    std::vector<std::uint8_t> v(72);
+    std::vector<std::uint8_t> v(72);  // pad8(70)
     quantize(ramp.data(), int(ramp.size()), kSignedInput, v.data());
     for (std::size_t i = 0; i < ramp.size(); ++i) {
         INFO(i);
@@ -148,7 +149,7 @@ TEST_CASE("a non-negative input takes all 7 bits for its magnitude, and reads a 
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(i) / 39.f;
     x[3] = -0.5f;   // in the vector path
     x[38] = -1.f;   // in the tail
-    std::vector<std::uint8_t> u(40);
+    std::vector<std::uint8_t> u(40);  // pad8(40)
     const float scale = quantize(x.data(), int(x.size()), kNonNegativeInput, u.data());
     CHECK(scale == Approx(1.f / 127.f));
     CHECK(u[39] == 127);
