@@ -110,6 +110,7 @@ BarPointerFilter::BarPointerFilter(const std::vector<int>& meters, int min_inter
     until_rev_.assign(std::size_t(max_interval), 0.f);
     tempo_.assign(std::size_t(n), 0.f);
     agg_.assign(std::size_t(m_.front().alpha.size() / std::size_t(m_.front().beats)), 0.f);
+    for (const auto& m : m_) beat_rows_.resize(beat_rows_.size() + std::size_t(m.beats));
     reset();
 }
 
@@ -210,7 +211,6 @@ void BarPointerFilter::step(float beat, float downbeat) {
     // The last frame's normalisation is applied here, in the same pass that
     // moves every state one frame on (see pending_).
     const float inv = pending_ ? pending_inv_ : 1.f;
-    std::fill(agg_.begin(), agg_.end(), 0.f);
     for (auto& m : m_) {
         const float* __restrict alpha = m.alpha.data();
         float* next = m.next.data();
@@ -244,15 +244,9 @@ void BarPointerFilter::step(float beat, float downbeat) {
                 for (int k = 1; k < beat_range_[std::size_t(i)]; ++k) next[at + k] = normalised(alpha[at + k - 1], inv) * r;
             }
         }
-        // The sums over beats and meters, for the marginals.
-        const std::size_t beat_states = agg_.size();
-        float* __restrict agg = agg_.data();
-        for (int bb = 0; bb < m.beats; ++bb) {
-            const float* __restrict a = next + std::size_t(bb) * beat_states;
-            for (std::size_t j = 0; j < beat_states; ++j) agg[j] += a[j];
-        }
         m.alpha.swap(m.next);
     }
+    sum_beats();
     pending_ = false;
     const double total = marginals_from_agg();
     scale_ = total;
@@ -266,19 +260,32 @@ void BarPointerFilter::step(float beat, float downbeat) {
 }
 
 double BarPointerFilter::accumulate_marginals() {
-    // Sum the beats of every meter first: each beat is one contiguous run of
-    // the same interval blocks, so this is a few long vector additions, and
-    // the per-block loops run over one beat's states only.
     settle();
-    const std::size_t beat_states = agg_.size();
-    std::fill(agg_.begin(), agg_.end(), 0.f);
-    float* __restrict agg = agg_.data();
-    for (const auto& m : m_)
-        for (int bb = 0; bb < m.beats; ++bb) {
-            const float* __restrict a = m.alpha.data() + std::size_t(bb) * beat_states;
-            for (std::size_t s2 = 0; s2 < beat_states; ++s2) agg[s2] += a[s2];
-        }
+    sum_beats();
     return marginals_from_agg();
+}
+
+void BarPointerFilter::sum_beats() {
+    // Every beat of every meter is one contiguous run of the same interval
+    // blocks: agg_ is their sum, state by state, in one pass (each sum in
+    // meter and beat order), so the per-block loops of the marginals run
+    // over one beat's states only.
+    const std::size_t beat_states = agg_.size();
+    std::size_t n = 0;
+    for (const auto& m : m_)
+        for (int bb = 0; bb < m.beats; ++bb) beat_rows_[n++] = m.alpha.data() + std::size_t(bb) * beat_states;
+    float* __restrict agg = agg_.data();
+    std::size_t j = 0;
+    for (; j + L <= beat_states; j += L) {
+        vf sum = simd::load(beat_rows_[0] + j);
+        for (std::size_t b = 1; b < n; ++b) sum += simd::load(beat_rows_[b] + j);
+        simd::store(agg + j, sum);
+    }
+    for (; j < beat_states; ++j) {
+        float sum = beat_rows_[0][j];
+        for (std::size_t b = 1; b < n; ++b) sum += beat_rows_[b][j];
+        agg[j] = sum;
+    }
 }
 
 double BarPointerFilter::marginals_from_agg() {

@@ -69,6 +69,7 @@ private:
     // Sums the posterior (settled) into agg_ and the marginals; returns the
     // total. normalise() then scales everything by 1 / total.
     double accumulate_marginals();
+    void sum_beats();  // agg_ from alpha
     double marginals_from_agg();
     void normalise(double total);
     void normalise_marginals(double total);
@@ -96,6 +97,7 @@ private:
     std::vector<int> beat_range_;  // per interval: states that see the beat activation
     std::vector<float> last_scratch_, first_scratch_;
     std::vector<float> agg_;  // one beat's states, summed over beats and meters
+    std::vector<const float*> beat_rows_;  // sum_beats' sources
     std::vector<float> since_, until_, until_rev_, tempo_;
     int lo_, hi_;
     double scale_ = 1.0;
