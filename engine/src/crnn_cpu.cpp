@@ -150,9 +150,12 @@ struct CrnnCpu::Impl {
     // kHidPad, 150 values each), outputs h_out (stride kHidPad). The input
     // half of the gates is computed for the whole batch, then each frame
     // adds the recurrent half (W_hh h) in turn, continuing the same sums.
-    void lstm_layer(int l, const float* x, int x_stride, float* h_out, int frames) {
-        fill_rows(gates.p, lstm_b[l].p, kGateRows, frames, kGateRows);
-        lstm_ih[l].gemm(x, x_stride, gates.p, kGateRows, frames, int8_input.p);
+    // `same_input`: every frame's x is the first's (its input half of the
+    // gates is computed once).
+    void lstm_layer(int l, const float* x, int x_stride, float* h_out, int frames, bool same_input = false) {
+        fill_rows(gates.p, lstm_b[l].p, kGateRows, same_input ? 1 : frames, kGateRows);
+        lstm_ih[l].gemm(x, x_stride, gates.p, kGateRows, same_input ? 1 : frames, int8_input.p);
+        if (same_input) fill_rows(gates.p + kGateRows, gates.p, kGateRows, frames - 1, kGateRows);
         float* hl = h[l].p;
         float* cl = c[l].p;
         for (int f = 0; f < frames; ++f) {
@@ -175,10 +178,17 @@ struct CrnnCpu::Impl {
 
     void run(const float* features, int frames, float* probs) {
         assert(frames >= 1 && frames <= kMaxBatch);
-        for (int f = 0; f < frames; ++f) front(features + f * kFeatureSize, pooled.p + f * kPooledStride);
-        fill_rows(l0_out.p, l0_b.p, kL0Rows, frames, kL0Rows);
-        l0_w.gemm(pooled.p, kPooledStride, l0_out.p, kL0Rows, frames, int8_input.p);
-        lstm_layer(0, l0_out.p, kL0Rows, h0_seq.p, frames);
+        // Frames that are all alike (the silence every stream is primed
+        // with, digital silence) go through everything before the first
+        // recurrence once: a third of the network's work.
+        bool same = frames > 1;
+        for (int f = 1; f < frames && same; ++f)
+            same = std::equal(features, features + kFeatureSize, features + f * kFeatureSize);
+        const int distinct = same ? 1 : frames;
+        for (int f = 0; f < distinct; ++f) front(features + f * kFeatureSize, pooled.p + f * kPooledStride);
+        fill_rows(l0_out.p, l0_b.p, kL0Rows, distinct, kL0Rows);
+        l0_w.gemm(pooled.p, kPooledStride, l0_out.p, kL0Rows, distinct, int8_input.p);
+        lstm_layer(0, l0_out.p, kL0Rows, h0_seq.p, frames, same);
         lstm_layer(1, h0_seq.p, kHidPad, h1_seq.p, frames);
         fill_rows(logits.p, out_b.p, kOutRows, frames, kOutRows);
         out_w.gemm(h1_seq.p, kHidPad, logits.p, kOutRows, frames, int8_input.p);

@@ -105,6 +105,16 @@ void Engine::push_rt(const float* const* channels, int num_channels, std::uint32
     // mix to mono straight into the ring (no channels: silence, time passes)
     const float gain = num_channels > 0 ? 1.f / float(num_channels) : 0.f;
     auto mix = [&](float* dst, std::size_t offset, std::size_t n) {
+        const float* a = num_channels >= 1 && channels[0] ? channels[0] + offset : nullptr;
+        const float* b = num_channels == 2 && channels[1] ? channels[1] + offset : nullptr;
+        if (num_channels == 1 && a) {  // the common cases as plain loops (vectorised)
+            for (std::size_t i = 0; i < n; ++i) dst[i] = (0.f + a[i]) * gain;
+            return;
+        }
+        if (num_channels == 2 && a && b) {
+            for (std::size_t i = 0; i < n; ++i) dst[i] = (0.f + a[i] + b[i]) * gain;
+            return;
+        }
         for (std::size_t i = 0; i < n; ++i) {
             float s = 0.f;
             for (int c = 0; c < num_channels; ++c) s += channels[c] ? channels[c][offset + i] : 0.f;

@@ -113,3 +113,25 @@ TEST_CASE("a batch of frames gives bitwise the same probabilities as one frame a
     REQUIRE(at == frames);
     CHECK(p1 == p2);
 }
+
+TEST_CASE("a batch of identical frames (silence) is computed once up to the recurrence, and gives the same numbers",
+          "[crnn]") {
+    const auto arithmetic = GENERATE(CrnnArithmetic::exact, CrnnArithmetic::fast);
+    INFO((arithmetic == CrnnArithmetic::fast ? "fast" : "exact"));
+    const auto feats = load_npy(reference("kick808_online_features.npy"));
+    for (const bool silence : {true, false}) {
+        INFO((silence ? "silence" : "a held frame of music"));
+        std::vector<float> x(kFeatures, 0.f);
+        if (!silence)
+            for (std::size_t j = 0; j < kFeatures; ++j) x[j] = float(feats.at(40, j));
+        const int frames = 32;
+        std::vector<float> batch_in(std::size_t(frames) * kFeatures);
+        for (int f = 0; f < frames; ++f) std::copy(x.begin(), x.end(), batch_in.begin() + f * kFeatures);
+        CrnnCpu one(tactus::test::model(1).weights, arithmetic), batch(tactus::test::model(1).weights, arithmetic);
+        std::vector<float> p1(std::size_t(frames) * 3), p2(std::size_t(frames) * 3);
+        for (int f = 0; f < frames; ++f) one.step(x.data(), p1.data() + f * 3);
+        batch.run(batch_in.data(), frames, p2.data());
+        CHECK(p1 == p2);
+        CHECK(p2[0] != p2[3 * (frames - 1)]);  // the state moved on all the same
+    }
+}
