@@ -19,7 +19,7 @@ namespace {
 class CpuEnsemble final : public CrnnBackend {
 public:
     explicit CpuEnsemble(CrnnArithmetic a) : arithmetic_(a) {}
-    void add(const CrnnWeights& w) { nets_.push_back(std::make_unique<CrnnCpu>(w, arithmetic_)); }
+    void add(const CrnnWeightsView& w) { nets_.push_back(std::make_unique<CrnnCpu>(w, arithmetic_)); }
     void reset() override {
         for (auto& n : nets_) n->reset();
     }
@@ -51,14 +51,14 @@ public:
     std::unique_ptr<CrnnBackend> make(const std::vector<const CrnnWeights*>& ensemble, CrnnArithmetic a) override {
         if (ensemble.empty()) throw Error("no model given");
         auto e = std::make_unique<CpuEnsemble>(a);
-        for (const CrnnWeights* w : ensemble) e->add(*w);
+        for (const CrnnWeights* w : ensemble) e->add(view_of(*w));
         return e;
     }
     std::unique_ptr<CrnnBackend> make_from_files(const std::vector<std::filesystem::path>& files,
                                                  CrnnArithmetic a) override {
         if (files.empty()) throw Error("no model given");
         auto e = std::make_unique<CpuEnsemble>(a);
-        for (const auto& path : files) e->add(load_model(path).weights);  // one model's weights at a time
+        for (const auto& path : files) e->add(MappedModel(path).weights());  // packed from the mapped file
         return e;
     }
     std::string describe() const override { return "CPU"; }

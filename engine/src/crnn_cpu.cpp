@@ -36,17 +36,17 @@ constexpr int gate_row(int q, int u) { return u / L * 4 * L + q * L + u % L; }
 // row of zeros), so that packing copies each weight once.
 using Rows = std::vector<const float*>;
 
-Rows rows_of(const std::vector<float>& w, int rows, int cols) {
+Rows rows_of(const float* w, int rows, int cols) {
     Rows out;
-    for (int r = 0; r < rows; ++r) out.push_back(w.data() + std::size_t(r) * std::size_t(cols));
+    for (int r = 0; r < rows; ++r) out.push_back(w + std::size_t(r) * std::size_t(cols));
     return out;
 }
 
 // PyTorch's LSTM rows (gate q of unit u at q * 150 + u) in gate_row order.
-Rows gate_rows(const std::vector<float>& w) {
+Rows gate_rows(const float* w) {
     Rows out(std::size_t(kGateRows), nullptr);
     for (int q = 0; q < 4; ++q)
-        for (int u = 0; u < kHidden; ++u) out[std::size_t(gate_row(q, u))] = w.data() + std::size_t(q * kHidden + u) * kHidden;
+        for (int u = 0; u < kHidden; ++u) out[std::size_t(gate_row(q, u))] = w + std::size_t(q * kHidden + u) * kHidden;
     return out;
 }
 
@@ -100,23 +100,23 @@ struct CrnnCpu::Impl {
     Buffer logits{std::size_t(kMaxBatch) * kOutRows};
     panel::Aligned<std::uint8_t> int8_input{std::size_t(2 * kPooledStride)};
 
-    Impl(const CrnnWeights& w, CrnnArithmetic a)
+    Impl(const CrnnWeightsView& w, CrnnArithmetic a)
         : l0_w(rows_of(w.linear0_w, kHidden, kLinear0In), kLinear0In, a, panel::kNonNegativeInput),  // after a ReLU
           lstm_ih{Matrix(gate_rows(w.lstm[0].w_ih), kHidden, a), Matrix(gate_rows(w.lstm[1].w_ih), kHidden, a)},
           lstm_hh{Matrix(gate_rows(w.lstm[0].w_hh), kHidden, a), Matrix(gate_rows(w.lstm[1].w_hh), kHidden, a)},
           out_w(rows_of(w.out_w, kClasses, kHidden), kHidden, CrnnArithmetic::exact) {
         for (int ch = 0; ch < kConvChannels; ++ch) {
-            conv_b[ch] = w.conv_b[std::size_t(ch)];
-            for (int k = 0; k < kConvKernel; ++k) conv_w[ch][k] = w.conv_w[std::size_t(ch * kConvKernel + k)];
+            conv_b[ch] = w.conv_b[ch];
+            for (int k = 0; k < kConvKernel; ++k) conv_w[ch][k] = w.conv_w[ch * kConvKernel + k];
         }
-        for (int r = 0; r < kHidden; ++r) l0_b.p[r] = w.linear0_b[std::size_t(r)];
+        for (int r = 0; r < kHidden; ++r) l0_b.p[r] = w.linear0_b[r];
         for (int l = 0; l < kLstmLayers; ++l)
             for (int q = 0; q < 4; ++q)
                 for (int u = 0; u < kHidden; ++u) {
                     const std::size_t src = std::size_t(q * kHidden + u);
                     lstm_b[l].p[gate_row(q, u)] = w.lstm[l].b_ih[src] + w.lstm[l].b_hh[src];
                 }
-        for (int r = 0; r < kClasses; ++r) out_b.p[r] = w.out_b[std::size_t(r)];
+        for (int r = 0; r < kClasses; ++r) out_b.p[r] = w.out_b[r];
     }
 
     void reset() {
@@ -202,10 +202,11 @@ struct CrnnCpu::Impl {
     }
 };
 
-CrnnCpu::CrnnCpu(const CrnnWeights& weights, CrnnArithmetic arithmetic)
+CrnnCpu::CrnnCpu(const CrnnWeightsView& weights, CrnnArithmetic arithmetic)
     : impl_(std::make_unique<Impl>(weights, arithmetic)) {
     impl_->reset();
 }
+CrnnCpu::CrnnCpu(const CrnnWeights& weights, CrnnArithmetic arithmetic) : CrnnCpu(view_of(weights), arithmetic) {}
 CrnnCpu::~CrnnCpu() = default;
 void CrnnCpu::reset() { impl_->reset(); }
 void CrnnCpu::step(const float* features, float* probabilities) { impl_->run(features, 1, probabilities); }

@@ -27,7 +27,7 @@ constexpr std::uint64_t kMaxHeaderBytes = 1u << 20;
 struct TensorSpec {
     const char* name;
     std::vector<std::int64_t> shape;
-    std::vector<float>* dst;
+    const float** dst;
 };
 
 // The file mapped read-only: the weights are copied out once, straight from
@@ -98,9 +98,17 @@ void check_features(const nlohmann::json& meta, const std::string& where) {
 
 std::string model_file_name(int id) { return "beatnet-model-" + std::to_string(id) + ".safetensors"; }
 
-Model load_model(const std::filesystem::path& path) {
+struct MappedModel::File {
+    explicit File(const std::filesystem::path& path) : bytes(path) {}
+    MappedFile bytes;
+    std::vector<float> aligned;  // the tensor data, where the file has it unaligned
+};
+
+MappedModel::~MappedModel() = default;
+
+MappedModel::MappedModel(const std::filesystem::path& path) : file_(std::make_unique<File>(path)) {
     const std::string where = "model file " + path.string();
-    const MappedFile bytes(path);
+    const MappedFile& bytes = file_->bytes;
     if (bytes.size() < 8) throw Error(where + " is truncated (" + std::to_string(bytes.size()) + " bytes)");
     std::uint64_t header_len = 0;
     for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | bytes.data()[i];
@@ -127,17 +135,23 @@ Model load_model(const std::filesystem::path& path) {
     const std::size_t data_len = bytes.size() - 8 - header_len;
     if (xxhash64_hex(data, data_len) != meta_string(meta, "data_xxh64", where))
         throw Error(where + " is corrupt or was modified: its tensor data does not match the recorded checksum");
+    // Our converter pads the header to 8 bytes, as safetensors' own writer
+    // does, so the F32 data is float-aligned in the mapping; a file without
+    // that padding is read from a copy.
+    if (reinterpret_cast<std::uintptr_t>(data) % alignof(float) != 0) {
+        file_->aligned.resize((data_len + sizeof(float) - 1) / sizeof(float));
+        std::memcpy(file_->aligned.data(), data, data_len);
+        data = reinterpret_cast<const std::uint8_t*>(file_->aligned.data());
+    }
 
-    Model model;
-    model.path = path;
-    model.source = meta_string(meta, "source", where);
-    model.attribution = meta_string(meta, "attribution", where);
+    source_ = meta_string(meta, "source", where);
+    attribution_ = meta_string(meta, "attribution", where);
     try {
-        model.id = std::stoi(meta_string(meta, "model_id", where));
+        id_ = std::stoi(meta_string(meta, "model_id", where));
     } catch (const std::exception&) {
         throw Error(where + ": metadata 'model_id' is not a number");
     }
-    CrnnWeights& w = model.weights;
+    CrnnWeightsView& w = view_;
     std::vector<TensorSpec> specs = {
         {"conv1.weight", {2, 1, 10}, &w.conv_w},      {"conv1.bias", {2}, &w.conv_b},
         {"linear0.weight", {150, 262}, &w.linear0_w}, {"linear0.bias", {150}, &w.linear0_b},
@@ -169,13 +183,51 @@ Model load_model(const std::filesystem::path& path) {
         const auto end = t["data_offsets"][1].get<std::uint64_t>();
         std::size_t count = 1;
         for (auto d : spec.shape) count *= std::size_t(d);
-        if (end < begin || end > data_len || end - begin != count * 4)
+        if (end < begin || end > data_len || end - begin != count * 4 || begin % 4 != 0)
             throw Error(where + ": tensor '" + spec.name + "' lies outside the file or has the wrong size");
-        spec.dst->resize(count);
-        std::memcpy(spec.dst->data(), data + begin, count * 4);  // little-endian host assumed (x86, arm64)
-        for (float v : *spec.dst)
-            if (!std::isfinite(v)) throw Error(where + ": tensor '" + spec.name + "' holds NaN or Inf");
+        // little-endian host assumed (x86, arm64)
+        const float* values = reinterpret_cast<const float*>(data + begin);
+        for (std::size_t i = 0; i < count; ++i)
+            if (!std::isfinite(values[i])) throw Error(where + ": tensor '" + spec.name + "' holds NaN or Inf");
+        *spec.dst = values;
     }
+}
+
+CrnnWeightsView view_of(const CrnnWeights& w) {
+    CrnnWeightsView v{};
+    v.conv_w = w.conv_w.data();
+    v.conv_b = w.conv_b.data();
+    v.linear0_w = w.linear0_w.data();
+    v.linear0_b = w.linear0_b.data();
+    for (int l = 0; l < kLstmLayers; ++l)
+        v.lstm[l] = {w.lstm[l].w_ih.data(), w.lstm[l].w_hh.data(), w.lstm[l].b_ih.data(), w.lstm[l].b_hh.data()};
+    v.out_w = w.out_w.data();
+    v.out_b = w.out_b.data();
+    return v;
+}
+
+Model load_model(const std::filesystem::path& path) {
+    const MappedModel mapped(path);
+    Model model;
+    model.path = path;
+    model.id = mapped.id();
+    model.source = mapped.source();
+    model.attribution = mapped.attribution();
+    const CrnnWeightsView& v = mapped.weights();
+    CrnnWeights& w = model.weights;
+    auto copy = [](std::vector<float>& dst, const float* src, std::size_t n) { dst.assign(src, src + n); };
+    copy(w.conv_w, v.conv_w, std::size_t(kConvChannels * kConvKernel));
+    copy(w.conv_b, v.conv_b, kConvChannels);
+    copy(w.linear0_w, v.linear0_w, std::size_t(kHidden) * kLinear0In);
+    copy(w.linear0_b, v.linear0_b, kHidden);
+    for (int l = 0; l < kLstmLayers; ++l) {
+        copy(w.lstm[l].w_ih, v.lstm[l].w_ih, std::size_t(kGates) * kHidden);
+        copy(w.lstm[l].w_hh, v.lstm[l].w_hh, std::size_t(kGates) * kHidden);
+        copy(w.lstm[l].b_ih, v.lstm[l].b_ih, kGates);
+        copy(w.lstm[l].b_hh, v.lstm[l].b_hh, kGates);
+    }
+    copy(w.out_w, v.out_w, std::size_t(kClasses) * kHidden);
+    copy(w.out_b, v.out_b, kClasses);
     return model;
 }
 

@@ -87,6 +87,34 @@ TEST_CASE("the converted BeatNet models load with their metadata", "[model]") {
     CHECK(load_model(tactus::test::model_path(1)).weights.out_w != load_model(tactus::test::model_path(2)).weights.out_w);
 }
 
+TEST_CASE("a mapped model reads the tensors in place, the same as loaded ones, aligned or not", "[model]") {
+    const Model loaded = load_model(tactus::test::model_path(2));
+    const auto same = [&](const MappedModel& m) {
+        const CrnnWeightsView& v = m.weights();
+        CHECK(m.id() == 2);
+        CHECK(m.attribution() == loaded.attribution);
+        CHECK(std::equal(loaded.weights.linear0_w.begin(), loaded.weights.linear0_w.end(), v.linear0_w));
+        CHECK(std::equal(loaded.weights.lstm[1].w_hh.begin(), loaded.weights.lstm[1].w_hh.end(), v.lstm[1].w_hh));
+        CHECK(std::equal(loaded.weights.out_b.begin(), loaded.weights.out_b.end(), v.out_b));
+        for (const float* p : {v.conv_w, v.linear0_w, v.lstm[0].b_ih, v.out_w})
+            CHECK(reinterpret_cast<std::uintptr_t>(p) % alignof(float) == 0);
+    };
+    same(MappedModel(tactus::test::model_path(2)));
+    // safetensors need not pad its header: one of 8k + 1 bytes puts the
+    // data off float alignment in the mapping
+    auto p = split(slurp(tactus::test::model_path(2)));
+    std::vector<std::uint8_t> bytes;
+    std::uint64_t header_len = 0;
+    for (std::size_t pad = 0; pad < 8 && (8 + header_len) % 4 == 0; ++pad) {
+        p.header["__metadata__"]["pad"] = std::string(pad, 'x');
+        bytes = join(p);
+        header_len = 0;
+        for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | bytes[std::size_t(i)];
+    }
+    REQUIRE((8 + header_len) % 4 != 0);
+    same(MappedModel(write_temp("unaligned", bytes)));
+}
+
 TEST_CASE("bad model files are refused with a one-line message", "[model]") {
     const auto good = slurp(tactus::test::model_path(1));
     REQUIRE(good.size() > 1000000);

@@ -14,6 +14,8 @@ namespace tactus {
 
 class CrnnCpu {
 public:
+    // The weights are packed (copied) here: the view may go afterwards.
+    CrnnCpu(const CrnnWeightsView& weights, CrnnArithmetic arithmetic);
     CrnnCpu(const CrnnWeights& weights, CrnnArithmetic arithmetic);
     ~CrnnCpu();
     CrnnCpu(const CrnnCpu&) = delete;
