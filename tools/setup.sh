@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
-  libfftw3-dev libsndfile1-dev libsoxr-dev nlohmann-json3-dev libcli11-dev
+  libfftw3-dev libsndfile1-dev libflac-dev libsoxr-dev nlohmann-json3-dev libcli11-dev
   catch2 libbenchmark-dev libeigen3-dev
   jackd2 libjack-jackd2-dev jack-midi-clock
   lv2-dev liblilv-dev lilv-utils jalv sordi ardour

@@ -1,7 +1,12 @@
 #include "tactus/audio_file.hpp"
 
+#include <FLAC/stream_decoder.h>
 #include <sndfile.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
 #include <string>
 
 #include "tactus/error.hpp"
@@ -9,10 +14,75 @@
 
 namespace tactus {
 
+struct AudioFile::Flac {
+    FLAC__StreamDecoder* decoder = FLAC__stream_decoder_new();
+    unsigned channels = 0, bits = 0, rate = 0;
+    std::uint64_t total = 0;  // frames, 0 if the stream does not say
+    std::vector<float> frame;  // the last decoded FLAC frame, interleaved
+    std::size_t used = 0;      // of it, frames already read
+    bool failed = false;
+    std::string error;
+
+    ~Flac() {
+        if (decoder) FLAC__stream_decoder_delete(decoder);
+    }
+
+    static FLAC__StreamDecoderWriteStatus on_frame(const FLAC__StreamDecoder*, const FLAC__Frame* f,
+                                                   const FLAC__int32* const buffer[], void* self) {
+        Flac& d = *static_cast<Flac*>(self);
+        const unsigned n = f->header.blocksize, ch = f->header.channels;
+        if (ch != d.channels || f->header.bits_per_sample != d.bits) {
+            d.failed = true;
+            d.error = "the stream changes its format";
+            return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT;
+        }
+        // as libsndfile scales: a sample over 2^(bits - 1), exact in float
+        const float scale = 1.f / float(1u << (d.bits - 1));
+        d.frame.resize(std::size_t(n) * ch);
+        for (unsigned c = 0; c < ch; ++c) {
+            const FLAC__int32* in = buffer[c];
+            float* out = d.frame.data() + c;
+            for (unsigned i = 0; i < n; ++i) out[std::size_t(i) * ch] = float(in[i]) * scale;
+        }
+        d.used = 0;
+        return FLAC__STREAM_DECODER_WRITE_STATUS_CONTINUE;
+    }
+    static void on_metadata(const FLAC__StreamDecoder*, const FLAC__StreamMetadata* m, void* self) {
+        Flac& d = *static_cast<Flac*>(self);
+        if (m->type != FLAC__METADATA_TYPE_STREAMINFO) return;
+        d.channels = m->data.stream_info.channels;
+        d.bits = m->data.stream_info.bits_per_sample;
+        d.rate = m->data.stream_info.sample_rate;
+        d.total = m->data.stream_info.total_samples;
+    }
+    static void on_error(const FLAC__StreamDecoder*, FLAC__StreamDecoderErrorStatus status, void* self) {
+        Flac& d = *static_cast<Flac*>(self);
+        d.failed = true;
+        switch (status) {
+        case FLAC__STREAM_DECODER_ERROR_STATUS_LOST_SYNC: d.error = "the FLAC stream breaks off (truncated or corrupt)"; break;
+        case FLAC__STREAM_DECODER_ERROR_STATUS_BAD_HEADER: d.error = "a corrupt FLAC frame header"; break;
+        case FLAC__STREAM_DECODER_ERROR_STATUS_FRAME_CRC_MISMATCH: d.error = "a FLAC frame fails its checksum (corrupt)"; break;
+        default: d.error = "an unreadable FLAC stream"; break;
+        }
+    }
+};
+
+namespace {
+
+// A native FLAC stream ("fLaC" first; FLAC in Ogg goes to libsndfile).
+bool is_native_flac(const std::filesystem::path& path) {
+    char magic[4] = {};
+    std::ifstream in(path, std::ios::binary);
+    return in.read(magic, 4) && std::memcmp(magic, "fLaC", 4) == 0;
+}
+
+}  // namespace
+
 AudioFile::AudioFile(const std::filesystem::path& path) : path_(path) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) throw Error("cannot open " + path.string() + ": no such file");
     if (std::filesystem::is_directory(path, ec)) throw Error("cannot open " + path.string() + ": is a directory");
+    if (is_native_flac(path) && open_flac()) return;
     SF_INFO info{};
     file_ = sf_open(path.c_str(), SFM_READ, &info);
     if (!file_)
@@ -36,11 +106,61 @@ AudioFile::AudioFile(const std::filesystem::path& path) : path_(path) {
     }
 }
 
+bool AudioFile::open_flac() {
+    auto d = std::make_unique<Flac>();
+    if (!d->decoder) return false;
+    if (FLAC__stream_decoder_init_file(d->decoder, path_.c_str(), Flac::on_frame, Flac::on_metadata, Flac::on_error,
+                                       d.get()) != FLAC__STREAM_DECODER_INIT_STATUS_OK ||
+        !FLAC__stream_decoder_process_until_end_of_metadata(d->decoder) || d->failed || d->channels == 0 ||
+        d->total == 0)
+        return false;  // libsndfile tries it (a stream of unknown length too), and says what is wrong
+    if (d->bits < 4 || d->bits > 32)
+        throw Error("cannot read " + path_.string() + ": unsupported FLAC sample size " + std::to_string(d->bits));
+    channels_ = int(d->channels);
+    rate_ = double(d->rate);
+    frames_ = std::int64_t(d->total);
+    flac_ = std::move(d);
+    check_format();
+    return true;
+}
+
+void AudioFile::check_format() {
+    if (channels_ < 1 || channels_ > 64)
+        throw Error("cannot read " + path_.string() + ": unsupported channel count " + std::to_string(channels_));
+    if (!(rate_ >= kMinSampleRate && rate_ <= kMaxSampleRate))
+        throw Error("cannot read " + path_.string() + ": sample rate " + std::to_string(std::llround(rate_)) +
+                    " Hz is outside 8000-192000 Hz");
+    if (frames_ <= 0) throw Error(path_.string() + " holds no audio (0 frames)");
+}
+
 AudioFile::~AudioFile() {
     if (file_) sf_close(file_);
 }
 
+std::size_t AudioFile::read_flac(float* interleaved, std::size_t frames) {
+    Flac& d = *flac_;
+    const std::size_t ch = d.channels;
+    std::size_t got = 0;
+    while (got < frames) {
+        const std::size_t have = d.frame.size() / ch - d.used;
+        if (have == 0) {
+            if (FLAC__stream_decoder_get_state(d.decoder) == FLAC__STREAM_DECODER_END_OF_STREAM) break;
+            if (!FLAC__stream_decoder_process_single(d.decoder) || d.failed)
+                throw Error("error while reading " + path_.string() + ": " +
+                            (d.error.empty() ? FLAC__StreamDecoderStateString[FLAC__stream_decoder_get_state(d.decoder)]
+                                             : d.error));
+            continue;
+        }
+        const std::size_t k = std::min(have, frames - got);
+        std::memcpy(interleaved + got * ch, d.frame.data() + d.used * ch, k * ch * sizeof(float));
+        d.used += k;
+        got += k;
+    }
+    return got;
+}
+
 std::size_t AudioFile::read(float* interleaved, std::size_t frames) {
+    if (flac_) return read_flac(interleaved, frames);
     const sf_count_t got = sf_readf_float(file_, interleaved, sf_count_t(frames));
     if (got < 0) throw Error("error while reading " + path_.string() + ": " + sf_strerror(file_));
     if (got == 0 && sf_error(file_) != SF_ERR_NO_ERROR)
