@@ -64,6 +64,19 @@ private:
     std::size_t size_ = 0;
 };
 
+// NaN and Inf are the floats whose exponent bits are all ones: a test on
+// the bits, which the compiler vectorises (std::isfinite one by one took a
+// millisecond of every start with three models).
+bool all_finite(const float* x, std::size_t n) {
+    std::uint32_t bad = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::uint32_t bits;
+        std::memcpy(&bits, x + i, sizeof bits);
+        bad |= (~bits & 0x7f800000u) == 0 ? 1u : 0u;
+    }
+    return bad == 0;
+}
+
 std::string meta_string(const nlohmann::json& meta, const char* key, const std::string& where) {
     auto it = meta.find(key);
     if (it == meta.end() || !it->is_string())
@@ -187,8 +200,7 @@ MappedModel::MappedModel(const std::filesystem::path& path) : file_(std::make_un
             throw Error(where + ": tensor '" + spec.name + "' lies outside the file or has the wrong size");
         // little-endian host assumed (x86, arm64)
         const float* values = reinterpret_cast<const float*>(data + begin);
-        for (std::size_t i = 0; i < count; ++i)
-            if (!std::isfinite(values[i])) throw Error(where + ": tensor '" + spec.name + "' holds NaN or Inf");
+        if (!all_finite(values, count)) throw Error(where + ": tensor '" + spec.name + "' holds NaN or Inf");
         *spec.dst = values;
     }
 }
