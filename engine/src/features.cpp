@@ -65,7 +65,9 @@ FrameStats copy_frame(const std::vector<float>& ring, std::int64_t total, std::i
     const std::int64_t start = index * kHop - kFrameLookahead;
     const std::int64_t lo = std::max<std::int64_t>(start, 0);
     const std::int64_t hi = std::min<std::int64_t>(start + kFrameSize, total);
-    std::fill(out, out + kFrameSize, 0.f);
+    // zeros only where the stream is not (before its start, past its end)
+    std::fill(out, out + std::clamp<std::int64_t>(lo - start, 0, kFrameSize), 0.f);
+    std::fill(out + std::clamp<std::int64_t>(hi - start, 0, kFrameSize), out + kFrameSize, 0.f);
     for (std::int64_t i = lo; i < hi;) {
         const std::int64_t at = i & (kRing - 1);
         const std::int64_t run = std::min(hi - i, kRing - at);

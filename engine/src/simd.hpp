@@ -36,15 +36,17 @@ inline vf vmax(vf a, vf b) { return a > b ? a : b; }
 inline vf vmin(vf a, vf b) { return a < b ? a : b; }
 
 // exp(x), Cephes' single-precision polynomial (relative error < 2e-7 over
-// the clamped range), branch-free so it stays vectorised.
+// the clamped range), branch-free so it stays vectorised. x = n ln 2 + r
+// with n = round(x / ln 2) by the float adder itself: adding 1.5 * 2^23
+// leaves n in the low bits (fewer steps than a float-int round trip).
 inline vf exp(vf x) {
+    constexpr float kRound = 12582912.f;  // 1.5 * 2^23
     x = vmin(vmax(x, splat(-87.3f)), splat(88.3f));
-    const vf fx = x * 1.44269504088896341f + 0.5f;
-    vi n = __builtin_convertvector(fx, vi);
-    vf nf = __builtin_convertvector(n, vf);
-    const vi too_big = nf > fx;  // truncation rounded a negative value up
-    n += too_big;                 // -1 where true
-    nf = __builtin_convertvector(n, vf);
+    const vf k = x * 1.44269504088896341f + kRound;
+    const vf nf = k - kRound;
+    vi n;
+    std::memcpy(&n, &k, sizeof n);
+    n -= 0x4b400000;  // the bits of kRound
     x = x - nf * 0.693359375f - nf * -2.12194440e-4f;
     vf p = splat(1.9875691500e-4f);
     p = p * x + 1.3981999507e-3f;
