@@ -105,9 +105,6 @@ BarPointerFilter::BarPointerFilter(const std::vector<int>& meters, int min_inter
         beat_range_.push_back(std::min((min_interval + i + observation_lambda - 1) / observation_lambda, kMaxBeatRange));
     last_scratch_.assign(std::size_t(n), 0.f);
     first_scratch_.assign(std::size_t(panels_) * L * std::size_t(*std::max_element(meters.begin(), meters.end())), 0.f);
-    since_.assign(std::size_t(max_interval), 0.f);
-    until_.assign(std::size_t(max_interval) + 1, 0.f);
-    until_rev_.assign(std::size_t(max_interval), 0.f);
     tempo_.assign(std::size_t(n), 0.f);
     agg_.assign(std::size_t(m_.front().alpha.size() / std::size_t(m_.front().beats)), 0.f);
     for (const auto& m : m_) beat_rows_.resize(beat_rows_.size() + std::size_t(m.beats));
@@ -289,20 +286,12 @@ void BarPointerFilter::sum_beats() {
 }
 
 double BarPointerFilter::marginals_from_agg() {
+    // the tempo marginal only: the phase marginals (since_beat, until_beat,
+    // band) are summed from agg_ when asked for
     const int n = num_intervals();
-    std::fill(since_.begin(), since_.end(), 0.f);
-    std::fill(until_rev_.begin(), until_rev_.end(), 0.f);
-    float* __restrict since = since_.data();
-    const float* agg = agg_.data();
     double total = 0;
     for (int i = 0; i < n; ++i) {
-        const int L = min_interval_ + i;
-        const float* __restrict a = agg + m_.front().block_start[std::size_t(i)];
-        // until_rev[max - L + k] holds P(L - k frames to the next beat)
-        float* __restrict until = until_rev_.data() + (max_interval_ - L);
-        for (int k = 0; k < L; ++k) since[k] += a[k];
-        for (int k = 0; k < L; ++k) until[k] += a[k];
-        tempo_[std::size_t(i)] = sum(a, L);
+        tempo_[std::size_t(i)] = sum(agg_.data() + m_.front().block_start[std::size_t(i)], min_interval_ + i);
         total += tempo_[std::size_t(i)];
     }
     return total;
@@ -317,11 +306,20 @@ void BarPointerFilter::normalise(double total) {
 
 void BarPointerFilter::normalise_marginals(double total) {
     const float inv = float(1.0 / total);
-    for (float& v : since_) v *= inv;
     for (float& v : tempo_) v *= inv;
     for (float& v : agg_) v *= inv;
-    until_[0] = 0.f;
-    for (int u = 0; u < max_interval_; ++u) until_[std::size_t(max_interval_ - u)] = until_rev_[std::size_t(u)] * inv;
+}
+
+std::vector<float> BarPointerFilter::since_beat() const {
+    std::vector<float> since, until;
+    band(min_interval_, max_interval_, since, until);
+    return since;
+}
+
+std::vector<float> BarPointerFilter::until_beat() const {
+    std::vector<float> since, until;
+    band(min_interval_, max_interval_, since, until);
+    return until;
 }
 
 void BarPointerFilter::settle() {

@@ -30,9 +30,9 @@ public:
 
     // Marginals of the current posterior (valid after step()):
     // P(k frames since the last beat boundary), k = 0..max_interval-1
-    const std::vector<float>& since_beat() const { return since_; }
+    std::vector<float> since_beat() const;
     // P(n frames until the next boundary), n = 1..max_interval (index n)
-    const std::vector<float>& until_beat() const { return until_; }
+    std::vector<float> until_beat() const;
     // P(interval), index interval - min_interval
     const std::vector<float>& tempo() const { return tempo_; }
     // The same marginals restricted to tempi in [lo, hi] (frames per beat),
@@ -98,7 +98,7 @@ private:
     std::vector<float> last_scratch_, first_scratch_;
     std::vector<float> agg_;  // one beat's states, summed over beats and meters
     std::vector<const float*> beat_rows_;  // sum_beats' sources
-    std::vector<float> since_, until_, until_rev_, tempo_;
+    std::vector<float> tempo_;
     int lo_, hi_;
     double scale_ = 1.0;
     // step() leaves alpha unnormalised: its states are normalised(v,
