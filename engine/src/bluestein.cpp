@@ -121,7 +121,8 @@ void BluesteinMagnitude::run(const float* frame, float* mag) {
 PairedBluesteinMagnitude::PairedBluesteinMagnitude(const std::vector<double>& window)
     : c_(std::make_unique<BluesteinConvolution>(kPairedFft, kN - 1, window)),  // all bins: every lag
       twist_re_(kFftBins),
-      twist_im_(kFftBins) {
+      twist_im_(kFftBins),
+      split_(4 * kFftBins) {
     static_assert(kPairedFft >= 2 * kN - 1);
     for (int k = 0; k < kFftBins; ++k) {  // c[k]^2 = exp(2 pi i k^2 / N)
         const double a = 2.0 * std::numbers::pi * double((long(k) * k) % kN) / kN;
@@ -142,18 +143,35 @@ void PairedBluesteinMagnitude::run(const float* a, const float* b, float* mag_a,
     }
     c.convolve();
     // y = out, Z[k] = conj(c[k]) y[k]; N is odd, so c[N - k] = -c[k] and
-    // 2|A[k]| = |y[k] - c[k]^2 conj(y[N - k])|, 2|B[k]| = |y[k] + ...|
+    // 2|A[k]| = |y[k] - c[k]^2 conj(y[N - k])|, 2|B[k]| = |y[k] + ...|.
+    // y's halves are split into re/im and the upper one reversed first, so
+    // the loop below runs on plain arrays in order (vectorised).
     const fftwf_complex* y = c.out;
-    mag_a[0] = std::abs(y[0][0]);
-    mag_b[0] = std::abs(y[0][1]);
+    float* lo_re = split_.data();
+    float* lo_im = lo_re + kFftBins;
+    float* hi_re = lo_im + kFftBins;  // [k] = y[N - k]
+    float* hi_im = hi_re + kFftBins;
+    for (int k = 0; k < kFftBins; ++k) {
+        lo_re[k] = y[k][0];
+        lo_im[k] = y[k][1];
+    }
+    hi_re[0] = hi_im[0] = 0.f;
     for (int k = 1; k < kFftBins; ++k) {
-        const float wr = y[kN - k][0], wi = -y[kN - k][1];
-        const float tr = twist_re_[std::size_t(k)] * wr - twist_im_[std::size_t(k)] * wi;
-        const float ti = twist_re_[std::size_t(k)] * wi + twist_im_[std::size_t(k)] * wr;
-        const float dr = y[k][0] - tr, di = y[k][1] - ti, sr = y[k][0] + tr, si = y[k][1] + ti;
+        hi_re[k] = y[kN - k][0];
+        hi_im[k] = y[kN - k][1];
+    }
+    const float* tw_re = twist_re_.data();
+    const float* tw_im = twist_im_.data();
+    for (int k = 1; k < kFftBins; ++k) {
+        const float wr = hi_re[k], wi = -hi_im[k];  // conj(y[N - k])
+        const float tr = tw_re[k] * wr - tw_im[k] * wi;
+        const float ti = tw_re[k] * wi + tw_im[k] * wr;
+        const float dr = lo_re[k] - tr, di = lo_im[k] - ti, sr = lo_re[k] + tr, si = lo_im[k] + ti;
         mag_a[k] = 0.5f * std::sqrt(dr * dr + di * di);
         mag_b[k] = 0.5f * std::sqrt(sr * sr + si * si);
     }
+    mag_a[0] = std::abs(lo_re[0]);
+    mag_b[0] = std::abs(lo_im[0]);
 }
 
 }  // namespace tactus

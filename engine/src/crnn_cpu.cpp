@@ -127,16 +127,24 @@ struct CrnnCpu::Impl {
     }
 
     // conv1d + ReLU + max-pool(2), flattened channel-major into out[262].
-    // The convolution runs tap by tap over all 263 outputs (long vector
-    // loops; each output still adds its taps in order).
+    // L outputs at a time, their taps in registers (each output still adds
+    // its taps in order).
     void front(const float* x, float* out) const {
         float y[kConvOut];
         for (int ch = 0; ch < kConvChannels; ++ch) {
-            std::fill(y, y + kConvOut, conv_b[ch]);
-            for (int j = 0; j < kConvKernel; ++j) {
-                const float k = conv_w[ch][j];
-                const float* xj = x + j;
-                for (int t = 0; t < kConvOut; ++t) y[t] += k * xj[t];
+            vf k[kConvKernel];
+            for (int j = 0; j < kConvKernel; ++j) k[j] = simd::splat(conv_w[ch][j]);
+            int t = 0;
+            for (; t + L <= kConvOut; t += L) {
+                vf acc = simd::splat(conv_b[ch]);
+#pragma GCC unroll 10
+                for (int j = 0; j < kConvKernel; ++j) acc += k[j] * simd::load(x + t + j);
+                simd::store(y + t, acc);
+            }
+            for (; t < kConvOut; ++t) {
+                float acc = conv_b[ch];
+                for (int j = 0; j < kConvKernel; ++j) acc += conv_w[ch][j] * x[t + j];
+                y[t] = acc;
             }
             for (int i = 0; i < kPooled; ++i) out[ch * kPooled + i] = std::max(std::max(y[2 * i], y[2 * i + 1]), 0.f);
         }

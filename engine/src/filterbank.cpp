@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "simd.hpp"
 #include "tactus/error.hpp"
 
 namespace tactus {
@@ -108,16 +109,33 @@ LogFilterbank::LogFilterbank(const std::vector<double>& bin_frequencies, const L
         length_.push_back(std::max(0, last - first));
         for (int b = first; b < last; ++b) weights_.push_back(filt[std::size_t(b - start)]);
     }
+    // apply()'s windows: whole vectors of bins covering each band, moved
+    // left where they would run past the last bin
+    constexpr int L = simd::kLanes;
+    for (std::size_t band = 0; band < start_.size(); ++band) {
+        const int vectors = std::max(1, (length_[band] + L - 1) / L);
+        const int at = std::max(0, std::min(start_[band], num_bins_ - vectors * L));
+        window_.push_back(at);
+        window_vectors_.push_back(vectors);
+        for (int b = at; b < at + vectors * L; ++b) {
+            const int i = b - start_[band];
+            window_weights_.push_back(i >= 0 && i < length_[band] ? weights_[std::size_t(offset_[band] + i)] : 0.f);
+        }
+    }
 }
 
 void LogFilterbank::apply(const float* spectrum, float* out) const {
+    // Each band is a dot product over whole vectors of bins (its window,
+    // zero weights outside the filter): a few vector multiply-adds and one
+    // horizontal sum instead of a chain of scalar ones.
     const int bands = num_bands();
+    const float* w = window_weights_.data();
     for (int band = 0; band < bands; ++band) {
-        const float* w = weights_.data() + offset_[std::size_t(band)];
-        const float* s = spectrum + start_[std::size_t(band)];
-        float acc = 0.f;
-        for (int i = 0, n = length_[std::size_t(band)]; i < n; ++i) acc += s[i] * w[i];
-        out[band] = acc;
+        const float* s = spectrum + window_[std::size_t(band)];
+        simd::vf acc{};
+        for (int v = 0; v < window_vectors_[std::size_t(band)]; ++v, w += simd::kLanes, s += simd::kLanes)
+            acc += simd::load(s) * simd::load(w);
+        out[band] = simd::hsum_tree(acc);
     }
 }
 

@@ -33,6 +33,22 @@ inline float hsum(vf v) {
 }
 
 inline vf vmax(vf a, vf b) { return a > b ? a : b; }
+// The same sum as a tree of vector additions (a few instructions; the
+// lanes add in another order than hsum's).
+inline float hsum_tree(vf v) {
+#if defined(__AVX512F__)
+    v += __builtin_shuffle(v, vi{8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7});
+    v += __builtin_shuffle(v, vi{4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11});
+    v += __builtin_shuffle(v, vi{2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13});
+    v += __builtin_shuffle(v, vi{1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14});
+#else
+    v += __builtin_shuffle(v, vi{4, 5, 6, 7, 0, 1, 2, 3});
+    v += __builtin_shuffle(v, vi{2, 3, 0, 1, 6, 7, 4, 5});
+    v += __builtin_shuffle(v, vi{1, 0, 3, 2, 5, 4, 7, 6});
+#endif
+    return v[0];
+}
+
 inline vf vmin(vf a, vf b) { return a < b ? a : b; }
 
 // exp(x), Cephes' single-precision polynomial (relative error < 2e-7 over

@@ -23,7 +23,8 @@ public:
     int num_bands() const { return int(start_.size()); }
 
     // out[band] = sum over bins of spec[bin] * weight(bin, band); float32
-    // accumulation like madmom's `spec @ fb`.
+    // accumulation like madmom's `spec @ fb` (in another order: to float
+    // rounding). spectrum needs num_bins() values (at least one vector).
     void apply(const float* spectrum, float* out) const;
 
     // Dense [num_bins x num_bands] row-major matrix, for tests and tools.
@@ -38,6 +39,10 @@ private:
     std::vector<int> offset_;          // index into weights_ of each band
     std::vector<int> length_;          // bins per band
     std::vector<float> weights_;
+    // apply()'s form: per band a window of whole vectors of bins
+    std::vector<int> window_;          // first bin of each band's window
+    std::vector<int> window_vectors_;  // its length in vectors
+    std::vector<float> window_weights_;
 };
 
 // madmom's fft_frequencies(num_bins, sample_rate): k * sr / (2 * num_bins).
