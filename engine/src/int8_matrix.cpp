@@ -141,6 +141,11 @@ int quantize_simd(const float* x, int n, float inv, int code_offset, std::uint8_
                                                   _mm256_packs_epi32(round(x + i + 16), round(x + i + 24)));
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(u + i), _mm256_permutevar8x32_epi32(bytes, order));
     }
+    for (; i + 8 <= n; i += 8) {  // the rest 8 at a time (150 inputs: 128, then 16, then 6 one by one)
+        const __m256i r = round(x + i);
+        const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(u + i), _mm_packus_epi16(words, words));
+    }
     return i;
 }
 
