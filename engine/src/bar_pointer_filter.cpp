@@ -224,13 +224,17 @@ void BarPointerFilter::step(float beat, float downbeat) {
             for (; p + 2 <= panels_; p += 2) mix_tempi<2>(p, out);
             for (; p < panels_; ++p) mix_tempi<1>(p, out);
         }
-        // Every other state takes its left neighbour's mass: one frame on,
-        // in one pass over the meter's states (a block's first state, which
-        // takes the previous block's last, is set right after).
-        const std::size_t states = m.alpha.size();
-        for (std::size_t j = 1; j < states; ++j) next[j] = normalised(alpha[j - 1], inv);
-        // The first states and the beat ranges, which see the activation.
+        // Beat by beat (its states, a beat's sums and agg_ fit in L1):
+        // every state takes its left neighbour's mass, one frame on, in one
+        // pass (a block's first state, which takes the previous block's
+        // last, is set right after); the first states and the beat ranges
+        // see the activation; then the beat is added to agg_, the sums over
+        // beats and meters, in meter and beat order.
+        const std::size_t beat_states = agg_.size();
         for (int bb = 0; bb < m.beats; ++bb) {
+            const std::size_t at0 = std::size_t(bb) * beat_states;
+            for (std::size_t j = std::max<std::size_t>(at0, 1); j < at0 + beat_states; ++j)
+                next[j] = normalised(alpha[j - 1], inv);
             const float r = bb == 0 ? down_ratio : beat_ratio;
             const float* first = first_scratch_.data() + std::size_t(bb) * std::size_t(panels_) * L;
             for (int i = 0; i < n; ++i) {
@@ -240,10 +244,14 @@ void BarPointerFilter::step(float beat, float downbeat) {
                 // of a value still in the store queue waits for it)
                 for (int k = 1; k < beat_range_[std::size_t(i)]; ++k) next[at + k] = normalised(alpha[at + k - 1], inv) * r;
             }
+            float* __restrict agg = agg_.data();
+            const float* __restrict beat_sums = next + at0;
+            if (&m == &m_.front() && bb == 0) std::copy_n(beat_sums, beat_states, agg);
+            else
+                for (std::size_t j = 0; j < beat_states; ++j) agg[j] += beat_sums[j];
         }
         m.alpha.swap(m.next);
     }
-    sum_beats();
     pending_ = false;
     const double total = marginals_from_agg();
     scale_ = total;
