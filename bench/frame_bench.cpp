@@ -1,12 +1,13 @@
 // Per-frame cost of the feature extractor and the CPU CRNN (one core). The
 // CRNN benchmarks take the arithmetic as their argument: /0 exact (fp32),
-// /1 fast (bf16 products where the CPU has AVX-512 BF16).
+// /1 fast (int8 products with exact int32 sums).
 // Run with --benchmark_repetitions=10 --benchmark_report_aggregates_only=true
 // for median and spread.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "fft_plans.hpp"
@@ -53,7 +54,8 @@ void BM_Features(benchmark::State& state) {
 }
 BENCHMARK(BM_Features)->Arg(0)->Arg(1);
 
-tactus::CrnnArithmetic arithmetic(const benchmark::State& state) {
+tactus::CrnnArithmetic arithmetic(benchmark::State& state) {
+    state.SetLabel(state.range(0) != 0 ? std::string("int8, ") + tactus::cpu_fast_arithmetic() : "fp32");
     return state.range(0) != 0 ? tactus::CrnnArithmetic::fast : tactus::CrnnArithmetic::exact;
 }
 

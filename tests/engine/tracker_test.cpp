@@ -36,9 +36,9 @@ Run analyze(const std::vector<float>& audio, TrackerParams params = {},
     AnalyzerConfig c;
     c.sample_rate = kRate;
     // The tracker's specification, on the same activations on every CPU:
-    // the fast arithmetic (bf16, where the CPU has it) moves activations by
-    // ~1e-4, enough to tip knife-edge cases such as the waltz below, whose
-    // bar is revised once in fp32 and flickers twice more in bf16.
+    // the fast arithmetic (int8) moves activations by ~1e-3, enough to tip
+    // knife-edge cases such as the waltz below, whose bar was revised once
+    // in fp32 and flickered twice more in bf16.
     c.arithmetic = CrnnArithmetic::exact;
     c.tracker = params;
     // the plugin's lead, 80 ms, unless a case sets its own

@@ -94,8 +94,8 @@ int main(int argc, char** argv) {
     app.add_option("--lead", a.lead_ms, "lead of committed predictions, ms")->check(CLI::Range(0.0, 500.0))->capture_default_str();
     app.add_flag("--json", a.json, "print JSON lines with every field of every event (beats and predictions)");
     app.add_flag("--fp32", a.fp32,
-                 "compute the network on the CPU in fp32, as PyTorch does (the default multiplies in bf16 where the CPU "
-                 "has AVX-512 BF16: half the time, the same accuracy; a GPU and --activations always use fp32)");
+                 "compute the network on the CPU in fp32, as PyTorch does (the default multiplies 7-bit weights and "
+                 "inputs: a third of the time, the same accuracy; a GPU and --activations always use fp32)");
     app.add_option("--block", a.block, "frames per push at the file's rate")->check(CLI::Range(1, 1 << 20))->capture_default_str();
     app.add_option("--model-file", o.model_file, "a model file to use instead of --model");
     app.add_option("--seed", a.seed, "random seed of --inference beatnet")->capture_default_str();

@@ -51,8 +51,8 @@ for device in cpu cuda; do
   awk -v d="$device" -v n="$files" -v s="$seconds" -v t0="$t0" -v t1="$t1" \
       'BEGIN { w = t1 - t0; printf "%-6s %7d %8.2f %9.1f %10.0f\n", d, n, w, n / w, n * s / w }'
 done
-# the GPU computes in fp32; the CPU's default multiplies in bf16 where it
-# can, so the beats are compared with the CPU's --fp32
+# the GPU computes in fp32; the CPU's default multiplies in int8, so the
+# beats are compared with the CPU's --fp32
 "$build/bin/tactus-analyze" --device cpu --fp32 --out-dir "$corpus/cpu-fp32" "$corpus/in"
 if diff -rq "$corpus/cpu-fp32" "$corpus/cuda" >/dev/null; then
   echo "batch: the GPU wrote the same beats as the CPU (--fp32) for every file"

@@ -2,9 +2,9 @@
 // BeatNet's CRNN on the CPU, one frame at a time with the LSTM state carried
 // over: conv1d(1->2, k=10) -> ReLU -> max-pool(2) -> linear(262->150) ->
 // LSTM(150) x 2 -> linear(150->3) -> softmax [beat, downbeat, no beat].
-// Weights are repacked at construction (padded to 16 lanes, gates
-// interleaved for the cell update; for the fast arithmetic in bf16 column
-// pairs, see CrnnArithmetic); step() does not allocate.
+// Weights are repacked at construction (padded to the vector width, gates
+// interleaved for the cell update; for the fast arithmetic quantised to 7
+// bits a row, see CrnnArithmetic); step() does not allocate.
 #include <memory>
 
 #include "tactus/crnn_backend.hpp"
