@@ -53,22 +53,38 @@ const Clip& clip() {
     return c;
 }
 
+// The clip resampled to 22050 Hz into `out` (sized generously); returns
+// the samples written.
+std::size_t resample_clip(std::vector<float>& out) {
+    out.resize(std::size_t(kSeconds * tactus::kFeatureRate) + 4096);
+    tactus::Resampler rs(clip().rate, tactus::kFeatureRate);
+    std::size_t consumed = 0;
+    std::size_t n = rs.process(clip().audio.data(), clip().audio.size(), &consumed, out.data(), out.size());
+    return n + rs.flush(out.data() + n, out.size() - n);
+}
+
+// The tracker's features of x[0..n), a hop at a time as a stream brings
+// them, each frame to on_frame.
+template <class OnFrame>
+void stream_features(const float* x, std::size_t n, bool paired, OnFrame on_frame) {
+    tactus::FeatureExtractor fx;
+    fx.set_silence_before(true);
+    fx.set_auto_gain(true);
+    fx.set_paired(paired);
+    float frame[tactus::kFeatures];
+    for (std::size_t at = 0; at < n;) {
+        at += fx.push(x + at, std::min<std::size_t>(n - at, tactus::kHop));
+        while (fx.pop(frame)) on_frame(frame);
+    }
+    fx.finish();
+    while (fx.pop(frame)) on_frame(frame);
+}
+
 const std::vector<float>& features() {
     static const std::vector<float> f = [] {
-        std::vector<float> out;
-        tactus::Resampler rs(clip().rate, tactus::kFeatureRate);
-        std::vector<float> resampled(std::size_t(kSeconds * tactus::kFeatureRate) + 4096);
-        std::size_t consumed = 0;
-        std::size_t n = rs.process(clip().audio.data(), clip().audio.size(), &consumed, resampled.data(), resampled.size());
-        n += rs.flush(resampled.data() + n, resampled.size() - n);
-        tactus::FeatureExtractor fx;
-        fx.set_silence_before(true);
-        fx.set_auto_gain(true);
-        float frame[tactus::kFeatures];
-        for (std::size_t at = 0; at < n;) {
-            at += fx.push(resampled.data() + at, n - at);
-            while (fx.pop(frame)) out.insert(out.end(), frame, frame + tactus::kFeatures);
-        }
+        std::vector<float> resampled, out;
+        const std::size_t n = resample_clip(resampled);
+        stream_features(resampled.data(), n, false, [&](const float* frame) { out.insert(out.end(), frame, frame + tactus::kFeatures); });
         return out;
     }();
     return f;
@@ -98,23 +114,10 @@ void BM_Decode(benchmark::State& state) {
 BENCHMARK(BM_Decode)->Unit(benchmark::kMillisecond)->ComputeStatistics("min", smallest);
 
 void BM_Features(benchmark::State& state) {
-    std::vector<float> resampled(std::size_t(kSeconds * tactus::kFeatureRate) + 4096);
-    float frame[tactus::kFeatures];
+    std::vector<float> resampled;
     for (auto _ : state) {
-        tactus::Resampler rs(clip().rate, tactus::kFeatureRate);
-        std::size_t consumed = 0;
-        std::size_t n = rs.process(clip().audio.data(), clip().audio.size(), &consumed, resampled.data(), resampled.size());
-        n += rs.flush(resampled.data() + n, resampled.size() - n);
-        tactus::FeatureExtractor fx;
-        fx.set_silence_before(true);
-        fx.set_auto_gain(true);
-        fx.set_paired(state.range(0) != 0);
-        for (std::size_t at = 0; at < n;) {
-            at += fx.push(resampled.data() + at, std::min<std::size_t>(n - at, tactus::kHop));
-            while (fx.pop(frame)) benchmark::DoNotOptimize(frame);
-        }
-        fx.finish();
-        while (fx.pop(frame)) benchmark::DoNotOptimize(frame);
+        const std::size_t n = resample_clip(resampled);
+        stream_features(resampled.data(), n, state.range(0) != 0, [](const float* frame) { benchmark::DoNotOptimize(frame); });
     }
 }
 BENCHMARK(BM_Features)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->ComputeStatistics("min", smallest);
