@@ -9,6 +9,7 @@ filter, as ../shared/eval-dev/BASELINES.md) and tactus-analyze --runs times
 with the ensemble and with --model 1; the table gives per clip the median
 over rounds of BeatNet's CPU seconds (user + system, from the kernel's
 rusage of the child) and of Tactus's medians, their ratio and peak RSS.
+A first BeatNet run, not measured, builds its caches.
 CPU time is the sum over threads: BeatNet's torch threads count.
 
 BeatNet runs from a virtual environment in ~/.cache/tactus/beatnet-venv,
@@ -104,6 +105,8 @@ def main():
         runner = f.name
     rows = []
     try:
+        # a first run builds caches (matplotlib's fonts, numba's code): not measured
+        measure([str(venv_python()), runner, str(clips[0])], env=beatnet_env())
         for clip in clips:
             bn, ens, one = [], [], []
             rss = {"bn": 0.0, "ens": 0.0, "one": 0.0}
