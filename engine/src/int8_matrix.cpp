@@ -1,12 +1,19 @@
+// GCC 12 warns that the AVX-512 intrinsics' own undefined pass-through
+// values are uninitialised (fixed in GCC 13); the warning points into the
+// header, so it is silenced there, before anything includes it.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+#pragma GCC diagnostic pop
+
 #include "int8_matrix.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
-
-#if defined(__AVX2__)
-#include <immintrin.h>
-#endif
 
 namespace tactus::panel {
 namespace {
@@ -53,6 +60,63 @@ inline void scale_into(const Int8Matrix& m, int panel, __m256i sum, float sx, fl
     _mm256_storeu_ps(out, _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), rs, _mm256_loadu_ps(out)));
 }
 
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
+// 512-bit: one register holds a panel's two column groups k and k + 1 (64
+// contiguous bytes), the lower half of the sums for group k, the upper for
+// k + 1, added together at the end; the same layout and integers as 256-bit
+// and half the instructions.
+inline __m512i group_pair(const std::int8_t* w, std::size_t k) {
+    return _mm512_load_si512(reinterpret_cast<const void*>(w + k * kGroupBytes));
+}
+inline __m512i inputs_pair(const std::uint8_t* u, int k) {
+    const __m512i lanes = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+    return _mm512_permutexvar_epi32(lanes, _mm512_broadcastq_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(u + 4 * k))));
+}
+inline __m512i start_pair(const Int8Matrix& m, int panel) {
+    return _mm512_zextsi256_si512(_mm256_load_si256(reinterpret_cast<const __m256i*>(m.start.p + panel * kI8Rows)));
+}
+inline __m256i halves(__m512i a) { return _mm256_add_epi32(_mm512_castsi512_si256(a), _mm512_extracti64x4_epi64(a, 1)); }
+
+template <int PG>
+inline void panels(const Int8Matrix& m, int p0, const std::uint8_t* u, float sx, float* acc) {
+    const std::size_t panel_stride = std::size_t(m.quads) * kGroupBytes;
+    const std::int8_t* w0 = m.w.p + std::size_t(p0) * panel_stride;
+    __m512i a[PG];
+#pragma GCC unroll 8
+    for (int p = 0; p < PG; ++p) a[p] = start_pair(m, p0 + p);
+    for (int k = 0; k < m.quads; k += 2) {
+        const __m512i x = inputs_pair(u, k);
+#pragma GCC unroll 8
+        for (int p = 0; p < PG; ++p) a[p] = _mm512_dpbusd_epi32(a[p], x, group_pair(w0 + std::size_t(p) * panel_stride, std::size_t(k)));
+    }
+#pragma GCC unroll 8
+    for (int p = 0; p < PG; ++p) scale_into(m, p0 + p, halves(a[p]), sx, acc);
+}
+
+template <int PG>
+inline void panels_pair(const Int8Matrix& m, int p0, const std::uint8_t* u0, const std::uint8_t* u1, float sx0,
+                        float sx1, float* acc0, float* acc1) {
+    const std::size_t panel_stride = std::size_t(m.quads) * kGroupBytes;
+    const std::int8_t* w0 = m.w.p + std::size_t(p0) * panel_stride;
+    __m512i a[PG], b[PG];
+#pragma GCC unroll 8
+    for (int p = 0; p < PG; ++p) a[p] = b[p] = start_pair(m, p0 + p);
+    for (int k = 0; k < m.quads; k += 2) {
+        const __m512i x = inputs_pair(u0, k), y = inputs_pair(u1, k);
+#pragma GCC unroll 8
+        for (int p = 0; p < PG; ++p) {
+            const __m512i g = group_pair(w0 + std::size_t(p) * panel_stride, std::size_t(k));
+            a[p] = _mm512_dpbusd_epi32(a[p], x, g);
+            b[p] = _mm512_dpbusd_epi32(b[p], y, g);
+        }
+    }
+#pragma GCC unroll 8
+    for (int p = 0; p < PG; ++p) {
+        scale_into(m, p0 + p, halves(a[p]), sx0, acc0);
+        scale_into(m, p0 + p, halves(b[p]), sx1, acc1);
+    }
+}
+#else
 // PG panels (8 PG rows) of one frame: int32 sums over every column group,
 // two groups at a time (quads is even), then scaled into acc.
 template <int PG>
@@ -72,13 +136,6 @@ inline void panels(const Int8Matrix& m, int p0, const std::uint8_t* u, float sx,
     }
 #pragma GCC unroll 8
     for (int p = 0; p < PG; ++p) scale_into(m, p0 + p, a[p], sx, acc);
-}
-
-void frame(const Int8Matrix& m, const std::uint8_t* u, float sx, float* acc) {
-    int p = 0;
-    for (; p + 8 <= m.panels; p += 8) panels<8>(m, p, u, sx, acc);
-    for (; p + 4 <= m.panels; p += 4) panels<4>(m, p, u, sx, acc);
-    for (; p < m.panels; ++p) panels<1>(m, p, u, sx, acc);
 }
 
 // Two frames at once: each weight load feeds both (the products of a
@@ -108,11 +165,24 @@ inline void panels_pair(const Int8Matrix& m, int p0, const std::uint8_t* u0, con
     }
 }
 
+#endif
+
+void frame(const Int8Matrix& m, const std::uint8_t* u, float sx, float* acc) {
+    for (const auto& [first, end] : m.live) {
+        int p = first;
+        for (; p + 8 <= end; p += 8) panels<8>(m, p, u, sx, acc);
+        for (; p + 4 <= end; p += 4) panels<4>(m, p, u, sx, acc);
+        for (; p < end; ++p) panels<1>(m, p, u, sx, acc);
+    }
+}
+
 void frame_pair(const Int8Matrix& m, const std::uint8_t* u0, const std::uint8_t* u1, float sx0, float sx1, float* acc0,
                 float* acc1) {
-    int p = 0;
-    for (; p + 4 <= m.panels; p += 4) panels_pair<4>(m, p, u0, u1, sx0, sx1, acc0, acc1);
-    for (; p < m.panels; ++p) panels_pair<1>(m, p, u0, u1, sx0, sx1, acc0, acc1);
+    for (const auto& [first, end] : m.live) {
+        int p = first;
+        for (; p + 4 <= end; p += 4) panels_pair<4>(m, p, u0, u1, sx0, sx1, acc0, acc1);
+        for (; p < end; ++p) panels_pair<1>(m, p, u0, u1, sx0, sx1, acc0, acc1);
+    }
 }
 
 float largest_magnitude(const float* x, int n) {
@@ -160,6 +230,11 @@ int round_weights_simd(const float* x, int n, float inv, std::int8_t* q) {
                                                  _mm256_packs_epi32(round(x + i + 16), round(x + i + 24)));
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + i), _mm256_permutevar8x32_epi32(bytes, order));
     }
+    for (; i + 8 <= n; i += 8) {
+        const __m256i r = round(x + i);
+        const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(q + i), _mm_packs_epi16(words, words));
+    }
     return i;
 }
 
@@ -169,15 +244,16 @@ int round_weights_simd(const float* x, int n, float inv, std::int8_t* q) {
 
 void frame(const Int8Matrix& m, const std::uint8_t* u, float sx, float* acc) {
     const std::size_t panel_stride = std::size_t(m.quads) * kGroupBytes;
-    for (int p = 0; p < m.panels; ++p)
-        for (int r = 0; r < kI8Rows; ++r) {
-            const int row = p * kI8Rows + r;
-            std::int32_t sum = m.start.p[row];
-            const std::int8_t* w = m.w.p + std::size_t(p) * panel_stride + std::size_t(r) * 4;
-            for (int c = 0; c < 4 * m.quads; ++c)
-                sum += std::int32_t(w[std::size_t(c / 4) * kGroupBytes + std::size_t(c % 4)]) * std::int32_t(u[c]);
-            acc[row] = std::fma(float(sum), m.scale.p[row] * sx, acc[row]);
-        }
+    for (const auto& [first, end] : m.live)
+        for (int p = first; p < end; ++p)
+            for (int r = 0; r < kI8Rows; ++r) {
+                const int row = p * kI8Rows + r;
+                std::int32_t sum = m.start.p[row];
+                const std::int8_t* w = m.w.p + std::size_t(p) * panel_stride + std::size_t(r) * 4;
+                for (int c = 0; c < 4 * m.quads; ++c)
+                    sum += std::int32_t(w[std::size_t(c / 4) * kGroupBytes + std::size_t(c % 4)]) * std::int32_t(u[c]);
+                acc[row] = std::fma(float(sum), m.scale.p[row] * sx, acc[row]);
+            }
 }
 
 void frame_pair(const Int8Matrix& m, const std::uint8_t* u0, const std::uint8_t* u1, float sx0, float sx1, float* acc0,
@@ -209,11 +285,13 @@ Int8Matrix::Int8Matrix(const float* const* row_weights, int rows_, int cols_, In
       scale(std::size_t(pad8(rows_))),
       start(std::size_t(pad8(rows_))) {
     std::vector<std::int8_t> q(std::size_t(pad8(cols_)), 0);
+    std::vector<bool> zero_panel(std::size_t(panels), true);
     for (int r = 0; r < rows_; ++r) {
         const float* row = row_weights[r];
         if (!row) continue;
         const float top = largest_magnitude(row, cols_);
         if (!(top > 0.f)) continue;  // an all-zero row stays zero
+        zero_panel[std::size_t(r / kI8Rows)] = false;
         scale.p[r] = top / float(kWeightSteps);
         // x * inv is within [-63, 63] up to rounding, which the rounding to
         // an integer absorbs
@@ -225,6 +303,11 @@ Int8Matrix::Int8Matrix(const float* const* row_weights, int rows_, int cols_, In
         for (int k = 0; k < quads; ++k) std::memcpy(lane + std::size_t(k) * kGroupBytes, q.data() + 4 * k, 4);
         for (int c = 0; c < cols_; ++c) sum += q[std::size_t(c)];
         start.p[r] = -input.offset * sum;
+    }
+    for (int p = 0; p < panels; ++p) {
+        if (zero_panel[std::size_t(p)]) continue;
+        if (!live.empty() && live.back().second == p) ++live.back().second;
+        else live.emplace_back(p, p + 1);
     }
 }
 

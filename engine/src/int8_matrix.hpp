@@ -4,8 +4,8 @@
 // products summed exactly in int32, the sum scaled back to fp32. On the CPU
 // the network is bound by its multiply-adds: AVX2 does 64 of them in five
 // instructions (2 vpmaddubsw, vpaddw, vpmaddwd, vpaddd) where fp32 needs
-// eight FMAs, and AVX-512 VNNI in two (vpdpbusd); the weights take a
-// quarter of the bytes.
+// eight FMAs, and AVX-512 VNNI in one (vpdpbusd on a 512-bit register
+// holding two column groups); the weights take a quarter of the bytes.
 //
 // Those instructions multiply unsigned bytes by signed ones, so an input q
 // in [-63, 63] goes in as q + 64 in [1, 127], and each row's sum starts at
@@ -22,6 +22,8 @@
 //
 // Built with the hot-path flags (-march=native).
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "panel_matrix.hpp"
 
@@ -47,6 +49,10 @@ struct Int8Matrix {
     Aligned<std::int8_t> w;
     Buffer scale;                 // per row: the weights are w * scale (max |row| / 63)
     Aligned<std::int32_t> start;  // per row: -offset * sum of its int8 weights
+    // [first, end) runs of panels with a weight that is not zero: the
+    // products skip panels of padding rows (a tenth of the LSTM's gates
+    // with 16-lane vectors), which would add exactly 0
+    std::vector<std::pair<int, int>> live;
     // row r's cols_ weights at rows[r] (null: a row of zeros)
     Int8Matrix(const float* const* rows, int rows_, int cols_, InputCode input = kSignedInput);
 };

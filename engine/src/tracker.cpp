@@ -8,6 +8,7 @@
 
 #include "bar_pointer_filter.hpp"
 #include "beat_fit.hpp"
+#include "denormals.hpp"
 #include "periodicity.hpp"
 #include "track_gap.hpp"
 #include "tactus/error.hpp"
@@ -629,7 +630,10 @@ struct TactusTracker::Impl {
 
 TactusTracker::TactusTracker(const TrackerParams& params) : impl_(std::make_unique<Impl>(params)) {}
 TactusTracker::~TactusTracker() = default;
-void TactusTracker::process(const TrackerFrame& frame, double now, BeatSink& sink) { impl_->process(frame, now, sink); }
+void TactusTracker::process(const TrackerFrame& frame, double now, BeatSink& sink) {
+    const DenormalsAreZero fast_tiny_floats;
+    impl_->process(frame, now, sink);
+}
 void TactusTracker::tap(double frame) { impl_->add_tap(frame); }
 void TactusTracker::set_bpm_override(double bpm) { impl_->set_override(bpm); }
 void TactusTracker::reset() { impl_->reset(); }

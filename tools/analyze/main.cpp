@@ -78,8 +78,9 @@ int main(int argc, char** argv) {
     // packed, the next model's file) is kept for the next allocation rather
     // than returned to the kernel and faulted in afresh, which costs more
     // than the work itself on some VMs (a 30 s clip: 2390 page faults, 1680
-    // with this).
-    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    // with this). 32 MiB is glibc's largest mmap threshold: mallopt refuses
+    // anything above it and changes nothing.
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
     CLI::App app{"tactus-analyze: beats, downbeats and tempo of audio files, as the live engine finds them.\n"
                  "Prints one line per beat: time_s<TAB>beat_in_bar (1 = downbeat). With several files or a\n"
