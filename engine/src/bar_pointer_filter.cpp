@@ -97,7 +97,6 @@ BarPointerFilter::BarPointerFilter(const std::vector<int>& meters, int min_inter
                 at += min_interval + i;
             }
         m.alpha.assign(std::size_t(at), 0.f);
-        m.next.assign(std::size_t(at), 0.f);
         m_.push_back(std::move(m));
     }
     // the beat range: the first ceil(L / lambda_obs) states, at most kMaxBeatRange
@@ -108,6 +107,8 @@ BarPointerFilter::BarPointerFilter(const std::vector<int>& meters, int min_inter
     tempo_.assign(std::size_t(n), 0.f);
     agg_.assign(std::size_t(m_.front().alpha.size() / std::size_t(m_.front().beats)), 0.f);
     for (const auto& m : m_) beat_rows_.resize(beat_rows_.size() + std::size_t(m.beats));
+    base_.assign(std::size_t(n), 0);
+    next_base_.assign(std::size_t(n), 0);
     reset();
 }
 
@@ -163,7 +164,8 @@ void BarPointerFilter::spread(float share) {
 void BarPointerFilter::set_phase(int k) {
     const int n = num_intervals();
     for (int i = 0; i < n; ++i) allowed_[std::size_t(i)] = allowed(min_interval_ + i) ? 1.f : 0.f;
-    pending_ = false;
+    std::fill(base_.begin(), base_.end(), 0);
+    inv_total_ = 1.f;
     for (auto& m : m_) {
         std::fill(m.alpha.begin(), m.alpha.end(), 0.f);
         for (int b = 0; b < m.beats; ++b)
@@ -205,63 +207,76 @@ void BarPointerFilter::step(float beat, float downbeat) {
     // Only ratios matter (the posterior is normalised), so the non-beat
     // states keep their value and the beat ranges are scaled.
     const float beat_ratio = b / none, down_ratio = d / none;
-    // The last frame's normalisation is applied here, in the same pass that
-    // moves every state one frame on (see pending_).
-    const float inv = pending_ ? pending_inv_ : 1.f;
+    // One frame on: state k takes state k - 1's mass, which is where it
+    // lies when the ring's base moves one back; the slot of the last state
+    // becomes the first's.
+    for (int i = 0; i < n; ++i) {
+        const int at = base_[std::size_t(i)];
+        next_base_[std::size_t(i)] = at == 0 ? min_interval_ + i - 1 : at - 1;
+    }
+    // agg_ changes where the states do, the first states and the beat
+    // ranges: summed there afresh as they are written, in meter and beat
+    // order
+    const std::size_t beat_states = agg_.size();
+    float* agg = agg_.data();
+    for (int i = 0; i < n; ++i) {
+        float* a = agg + m_.front().block_start[std::size_t(i)];
+        const int L = min_interval_ + i, q = next_base_[std::size_t(i)];
+        for (int k = 0; k < beat_range_[std::size_t(i)]; ++k) a[q + k < L ? q + k : q + k - L] = 0.f;
+    }
     for (auto& m : m_) {
-        const float* __restrict alpha = m.alpha.data();
-        float* next = m.next.data();
+        float* alpha = m.alpha.data();
         // The first state of each beat receives the tempo-mixed mass of the
-        // previous beat's last states.
+        // previous beat's last states (read before any is overwritten).
         for (int bb = 0; bb < m.beats; ++bb) {
             const int from_beat = (bb + m.beats - 1) % m.beats;
             for (int i = 0; i < n; ++i)
                 last_scratch_[std::size_t(i)] =
-                    normalised(alpha[m.block_start[std::size_t(from_beat * n + i)] + min_interval_ + i - 1], inv);
+                    alpha[m.block_start[std::size_t(from_beat * n + i)] + slot(i, min_interval_ + i - 1)];
             float* out = first_scratch_.data() + std::size_t(bb) * std::size_t(panels_) * L;
             int p = 0;
             for (; p + 4 <= panels_; p += 4) mix_tempi<4>(p, out);
+            if (panels_ - p == 3) {  // 55-215 BPM in 16 lanes
+                mix_tempi<3>(p, out);
+                p += 3;
+            }
             for (; p + 2 <= panels_; p += 2) mix_tempi<2>(p, out);
             for (; p < panels_; ++p) mix_tempi<1>(p, out);
         }
-        // Beat by beat (its states, a beat's sums and agg_ fit in L1):
-        // every state takes its left neighbour's mass, one frame on, in one
-        // pass (a block's first state, which takes the previous block's
-        // last, is set right after); the first states and the beat ranges
-        // see the activation; then the beat is added to agg_, the sums over
-        // beats and meters, in meter and beat order.
-        const std::size_t beat_states = agg_.size();
+        // the first states and the beat ranges see the activation
         for (int bb = 0; bb < m.beats; ++bb) {
-            const std::size_t at0 = std::size_t(bb) * beat_states;
-            for (std::size_t j = std::max<std::size_t>(at0, 1); j < at0 + beat_states; ++j)
-                next[j] = normalised(alpha[j - 1], inv);
             const float r = bb == 0 ? down_ratio : beat_ratio;
             const float* first = first_scratch_.data() + std::size_t(bb) * std::size_t(panels_) * L;
             for (int i = 0; i < n; ++i) {
-                const int at = m.block_start[std::size_t(bb * n + i)];
-                next[at] = first[i] * r;
-                // from alpha, not from what the pass just stored (a load
-                // of a value still in the store queue waits for it)
-                for (int k = 1; k < beat_range_[std::size_t(i)]; ++k) next[at + k] = normalised(alpha[at + k - 1], inv) * r;
+                const std::size_t at = std::size_t(m.block_start[std::size_t(bb * n + i)]);
+                float* a = alpha + at;
+                float* s = agg + (at - std::size_t(bb) * beat_states);
+                const int L = min_interval_ + i, q = next_base_[std::size_t(i)];
+                s[q] += a[q] = first[i] * r;
+                for (int k = 1; k < beat_range_[std::size_t(i)]; ++k) {
+                    const int j = q + k < L ? q + k : q + k - L;
+                    s[j] += a[j] *= r;
+                }
             }
-            float* __restrict agg = agg_.data();
-            const float* __restrict beat_sums = next + at0;
-            if (&m == &m_.front() && bb == 0) std::copy_n(beat_sums, beat_states, agg);
-            else
-                for (std::size_t j = 0; j < beat_states; ++j) agg[j] += beat_sums[j];
         }
-        m.alpha.swap(m.next);
     }
-    pending_ = false;
+    base_.swap(next_base_);
     const double total = marginals_from_agg();
-    scale_ = total;
-    if (!(total > 1e-30)) {  // every state ruled out: start over
+    scale_ = total * double(inv_total_);
+    if (!(scale_ > 1e-30)) {  // every state ruled out: start over
         set_phase(-1);
         return;
     }
-    normalise_marginals(total);
-    pending_inv_ = float(1.0 / total);
-    pending_ = true;
+    normalise(total);
+    // The stored states drift with the product of every frame's likelihood:
+    // bring them back to scale long before a float runs out of range.
+    if (!(total > 1e-10 && total < 1e10)) {
+        const float inv = inv_total_;
+        for (auto& m : m_)
+            for (float& v : m.alpha) v *= inv;
+        for (float& v : agg_) v *= inv;
+        inv_total_ = 1.f;
+    }
 }
 
 double BarPointerFilter::accumulate_marginals() {
@@ -306,16 +321,8 @@ double BarPointerFilter::marginals_from_agg() {
 }
 
 void BarPointerFilter::normalise(double total) {
-    normalise_marginals(total);
-    pending_inv_ = float(1.0 / total);
-    pending_ = true;
-    settle();
-}
-
-void BarPointerFilter::normalise_marginals(double total) {
-    const float inv = float(1.0 / total);
-    for (float& v : tempo_) v *= inv;
-    for (float& v : agg_) v *= inv;
+    inv_total_ = float(1.0 / total);
+    for (float& v : tempo_) v *= inv_total_;
 }
 
 std::vector<float> BarPointerFilter::since_beat() const {
@@ -331,11 +338,20 @@ std::vector<float> BarPointerFilter::until_beat() const {
 }
 
 void BarPointerFilter::settle() {
-    if (!pending_) return;
-    const float inv = pending_inv_;
+    if (inv_total_ == 1.f && std::all_of(base_.begin(), base_.end(), [](int b) { return b == 0; })) return;
+    const int n = num_intervals();
+    const float inv = inv_total_;
+    auto unroll = [&](float* a, int i) {
+        const int L = min_interval_ + i;
+        std::rotate(a, a + base_[std::size_t(i)], a + L);
+        for (int k = 0; k < L; ++k) a[k] *= inv;
+    };
     for (auto& m : m_)
-        for (float& v : m.alpha) v = normalised(v, inv);
-    pending_ = false;
+        for (int bb = 0; bb < m.beats; ++bb)
+            for (int i = 0; i < n; ++i) unroll(m.alpha.data() + m.block_start[std::size_t(bb * n + i)], i);
+    for (int i = 0; i < n; ++i) unroll(agg_.data() + m_.front().block_start[std::size_t(i)], i);
+    std::fill(base_.begin(), base_.end(), 0);
+    inv_total_ = 1.f;
 }
 
 double BarPointerFilter::band(int lo, int hi, std::vector<float>& since, std::vector<float>& until) const {
@@ -347,13 +363,14 @@ double BarPointerFilter::band(int lo, int hi, std::vector<float>& since, std::ve
         const int L = min_interval_ + i;
         const float* a = agg_.data() + m_.front().block_start[std::size_t(i)];
         for (int k = 0; k < L; ++k) {
-            since[std::size_t(k)] += a[k];
-            until[std::size_t(L - k)] += a[k];
+            const float v = a[slot(i, k)];
+            since[std::size_t(k)] += v;
+            until[std::size_t(L - k)] += v;
         }
         mass += tempo_[std::size_t(i)];
     }
     if (mass > 0) {
-        const float inv = float(1.0 / mass);
+        const float inv = float(double(inv_total_) / mass);
         for (float& v : since) v *= inv;
         for (float& v : until) v *= inv;
     }
@@ -371,7 +388,7 @@ void BarPointerFilter::beat_in_bar_at(int k, int* meter, int* beat, double* mass
         for (int bb = 0; bb < m.beats; ++bb) {
             double mass = 0;
             for (int i = first; i <= last; ++i)
-                mass += value(m.alpha[std::size_t(m.block_start[std::size_t(bb * n + i)] + k)]);
+                mass += value(m.alpha[std::size_t(m.block_start[std::size_t(bb * n + i)] + slot(i, k))]);
             if (mass > best) {
                 best = mass;
                 *meter = m.beats;

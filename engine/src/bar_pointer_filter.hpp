@@ -62,27 +62,26 @@ public:
 private:
     struct Meter {
         int beats;
-        std::vector<float> alpha;   // [beat][interval][k], blocks of L states
-        std::vector<float> next;    // the next frame's, written by step()
+        std::vector<float> alpha;   // [beat][interval][k], blocks of L states (rings: see base_)
         std::vector<int> block_start;  // per (beat, interval)
     };
     // Sums the posterior (settled) into agg_ and the marginals; returns the
-    // total. normalise() then scales everything by 1 / total.
+    // total. normalise() then makes the marginals sum to 1.
     double accumulate_marginals();
     void sum_beats();  // agg_ from alpha
     double marginals_from_agg();
     void normalise(double total);
-    void normalise_marginals(double total);
-    // A state's posterior: scaled by the pending normalisation, and flushed
-    // to zero where it vanishes (before it becomes a denormal, which is slow
-    // on x86).
-    static float normalised(float v, float inv) {
-        v *= inv;
-        return v < 1e-30f ? 0.f : v;
-    }
-    float value(float v) const { return pending_ ? normalised(v, pending_inv_) : v; }
-    // Applies a pending normalisation to every state.
+    // Brings every block back to plain order (state k at k) and the
+    // posterior to its true scale, for the rare operations that rewrite
+    // states (spread, restrict_tempo).
     void settle();
+    // Where state k of a block of interval index i lies (k < its interval)
+    int slot(int i, int k) const {
+        const int at = k + base_[std::size_t(i)];
+        const int L = min_interval_ + i;
+        return at < L ? at : at - L;
+    }
+    float value(float v) const { return v * inv_total_; }
     bool allowed(int interval) const { return interval >= lo_ && interval <= hi_; }
     // first_scratch_ for panels [p0, p0 + G) of one beat, from last_scratch_
     template <int G>
@@ -96,16 +95,21 @@ private:
     std::vector<Meter> m_;
     std::vector<int> beat_range_;  // per interval: states that see the beat activation
     std::vector<float> last_scratch_, first_scratch_;
-    std::vector<float> agg_;  // one beat's states, summed over beats and meters
+    std::vector<float> agg_;  // one beat's states, summed over beats and meters (stored scale, rings)
     std::vector<const float*> beat_rows_;  // sum_beats' sources
     std::vector<float> tempo_;
     int lo_, hi_;
     double scale_ = 1.0;
-    // step() leaves alpha unnormalised: its states are normalised(v,
-    // pending_inv_), which the next step() applies as it moves them on (one
-    // pass over the states a frame instead of two).
-    bool pending_ = false;
-    float pending_inv_ = 1.f;
+    // Every block is a ring: positions advance by one state a frame, so
+    // step() moves base_[i] (per interval, shared by every block of that
+    // interval) one back instead of the states one on; state k of a block
+    // is at slot(i, k). Only the states the frame changes are written: the
+    // first of each block and its beat range (about 1 in 12).
+    std::vector<int> base_, next_base_;
+    // The states are kept unnormalised: the posterior is alpha * inv_total_
+    // (agg_ likewise); step() rescales the stored values only when their
+    // total drifts far from 1.
+    float inv_total_ = 1.f;
 };
 
 }  // namespace tactus

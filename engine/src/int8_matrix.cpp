@@ -187,8 +187,14 @@ void frame_pair(const Int8Matrix& m, const std::uint8_t* u0, const std::uint8_t*
 
 float largest_magnitude(const float* x, int n) {
     const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
-    __m256 top = _mm256_setzero_ps();
+    // two chains of maxima: one waits on vmaxps's latency at every step
+    __m256 top = _mm256_setzero_ps(), top2 = _mm256_setzero_ps();
     int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        top = _mm256_max_ps(top, _mm256_and_ps(_mm256_loadu_ps(x + i), magnitude));
+        top2 = _mm256_max_ps(top2, _mm256_and_ps(_mm256_loadu_ps(x + i + 8), magnitude));
+    }
+    top = _mm256_max_ps(top, top2);
     for (; i + 8 <= n; i += 8) top = _mm256_max_ps(top, _mm256_and_ps(_mm256_loadu_ps(x + i), magnitude));
     float lanes[8];
     _mm256_storeu_ps(lanes, top);

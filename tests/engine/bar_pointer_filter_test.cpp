@@ -98,3 +98,90 @@ TEST_CASE("bar-pointer filter: a fast tempo between two whole frames, drifting, 
     INFO("frames with the fast level ahead of its half: " << held << " of " << frames);
     CHECK(held >= frames * 95 / 100);
 }
+
+namespace {
+
+// Activations with beats every `period` frames over a noisy floor
+// (deterministic).
+struct Pulse {
+    int period;
+    unsigned seed = 12345;
+    float noise() {
+        seed = seed * 1664525u + 1013904223u;
+        return float(seed >> 8) / float(1u << 24);
+    }
+    void step(BarPointerFilter& f, int t) {
+        const bool beat = t % period == 0;
+        f.step(beat ? 0.5f + 0.4f * noise() : 0.05f * noise(), beat && t % (4 * period) == 0 ? 0.6f : 0.02f * noise());
+    }
+};
+
+void require_same_posterior(const BarPointerFilter& a, const BarPointerFilter& b, double tolerance) {
+    const auto sa = a.since_beat(), sb = b.since_beat();
+    const auto ua = a.until_beat(), ub = b.until_beat();
+    for (std::size_t k = 0; k < sa.size(); ++k) REQUIRE(sa[k] == Approx(sb[k]).margin(tolerance));
+    for (std::size_t k = 0; k < ua.size(); ++k) REQUIRE(ua[k] == Approx(ub[k]).margin(tolerance));
+    for (std::size_t i = 0; i < a.tempo().size(); ++i) REQUIRE(a.tempo()[i] == Approx(b.tempo()[i]).margin(tolerance));
+    const auto ma = a.meter_mass(), mb = b.meter_mass();
+    for (std::size_t m = 0; m < ma.size(); ++m) REQUIRE(ma[m] == Approx(mb[m]).margin(tolerance));
+    for (int k = 0; k < 20; ++k) {
+        int meter_a, beat_a, meter_b, beat_b;
+        double mass_a, mass_b;
+        a.beat_in_bar_at(k, &meter_a, &beat_a, &mass_a);
+        b.beat_in_bar_at(k, &meter_b, &beat_b, &mass_b);
+        REQUIRE(mass_a == Approx(mass_b).margin(tolerance));
+        if (std::abs(mass_a - mass_b) > 1e-3) {  // a clear winner is the same
+            REQUIRE(meter_a == meter_b);
+            REQUIRE(beat_a == beat_b);
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("bar-pointer filter: a posterior kept in rotating rings reads as one in plain order", "[tracker][filter]") {
+    // step() moves each tempo block's ring instead of its states and keeps
+    // them unnormalised; spread(0) brings them back to plain order and
+    // scale (as every operation that rewrites states does) and must change
+    // nothing a reader sees, then or later.
+    BarPointerFilter ring({2, 3, 4}, 14, 55, 100.0, 16), plain({2, 3, 4}, 14, 55, 100.0, 16);
+    Pulse a{23}, b{23};
+    for (int t = 0; t < 337; ++t) {
+        a.step(ring, t);
+        b.step(plain, t);
+    }
+    plain.spread(0.f);
+    require_same_posterior(ring, plain, 1e-6);
+    for (int t = 337; t < 900; ++t) {
+        a.step(ring, t);
+        b.step(plain, t);
+    }
+    require_same_posterior(ring, plain, 1e-5);
+    double sum = 0;
+    for (float v : ring.since_beat()) sum += v;
+    CHECK(sum == Approx(1.0).margin(1e-5));
+}
+
+TEST_CASE("bar-pointer filter: an hour of beats, silence and noise keeps the posterior finite, normalised and tracking", "[tracker][filter]") {
+    // The stored states drift by every frame's likelihood (a strong beat on
+    // a beat state multiplies them by a hundred); step() rescales them
+    // before a float runs out of range.
+    BarPointerFilter f({2, 3, 4}, 14, 55, 100.0, 16);
+    Pulse pulse{25};
+    for (int t = 0; t < 50 * 3660; ++t) {  // an hour, then a minute of beats
+        const int minute = t / 3000;
+        if (minute % 3 == 0) pulse.step(f, t);
+        else if (minute % 3 == 1) f.step(1e-4f, 1e-4f);  // silence
+        else f.step(0.3f * pulse.noise(), 0.1f * pulse.noise());
+        if (t % 997 == 0) {
+            REQUIRE(std::isfinite(f.last_step_scale()));
+            double tempo = 0;
+            for (float v : f.tempo()) tempo += v;
+            REQUIRE(tempo == Approx(1.0).margin(1e-4));
+        }
+    }
+    double since = 0;
+    for (float v : f.since_beat()) since += v;
+    CHECK(since == Approx(1.0).margin(1e-4));
+    CHECK(mass(f, 24, 26) > 0.5);  // the last minute's beats: 120 BPM
+}
