@@ -13,7 +13,7 @@
 
 using tactus::SpscRing;
 
-TEST_CASE("spsc ring: capacity is a power of two; a full ring refuses a write whole, an empty one gives nothing",
+TEST_CASE("spsc ring: capacity is a power of two, a full ring refuses a write whole and an empty one gives nothing",
           "[spsc_ring]") {
     SpscRing<int> ring(100);
     CHECK(ring.capacity() == 128);
