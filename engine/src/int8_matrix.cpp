@@ -22,117 +22,85 @@ constexpr int kGroupBytes = kI8Rows * 4;  // one panel's 4 columns
 
 #if defined(__AVX2__)
 
-// acc += the products of two column groups (8 columns) with their inputs,
-// row by row
-#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+// The panel loops below take two column groups (8 columns) a step; each
+// instruction set gives them its own registers:
+//  - Sums: a panel's int32 sums so far; row_sums() folds them to 8 rows;
+//  - Groups: two groups' inputs (x) or weights (g);
+//  - add_products(acc, x, g): acc + the products, row by row.
+#if defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__)
 #define TACTUS_INT8_KERNEL "avx512-vnni"
-inline __m256i dot8(__m256i acc, __m256i u0, __m256i w0, __m256i u1, __m256i w1) {
-    return _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(acc, u0, w0), u1, w1);
+// One 512-bit register holds both groups (64 contiguous bytes): the lower
+// half sums group k, the upper k + 1, added together at the end. The same
+// layout and integers as 256 bits, half the instructions.
+using Sums = __m512i;
+using Groups = __m512i;
+inline Sums start_sums(const Int8Matrix& m, int panel) {
+    return _mm512_zextsi256_si512(_mm256_load_si256(reinterpret_cast<const __m256i*>(m.start.p + panel * kI8Rows)));
 }
-#elif defined(__AVXVNNI__)
-#define TACTUS_INT8_KERNEL "avx-vnni"
-inline __m256i dot8(__m256i acc, __m256i u0, __m256i w0, __m256i u1, __m256i w1) {
-    return _mm256_dpbusd_avx_epi32(_mm256_dpbusd_avx_epi32(acc, u0, w0), u1, w1);
+inline Groups weights(const std::int8_t* w, int k) {
+    return _mm512_load_si512(reinterpret_cast<const void*>(w + std::size_t(k) * kGroupBytes));
 }
+inline Groups inputs(const std::uint8_t* u, int k) {  // u[4k..4k+3] to the lower half, u[4k+4..4k+7] to the upper
+    const __m512i lanes = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+    return _mm512_permutexvar_epi32(lanes, _mm512_broadcastq_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(u + 4 * k))));
+}
+inline Sums add_products(Sums acc, Groups x, Groups g) { return _mm512_dpbusd_epi32(acc, x, g); }
+inline __m256i row_sums(Sums a) { return _mm256_add_epi32(_mm512_castsi512_si256(a), _mm512_extracti64x4_epi64(a, 1)); }
 #else
-#define TACTUS_INT8_KERNEL "avx2"
-inline __m256i dot8(__m256i acc, __m256i u0, __m256i w0, __m256i u1, __m256i w1) {
-    // each group's pair sums are at most 2 * 127 * 63 = 16002: the two
-    // groups' add up in 16 bits, and one vpmaddwd widens both
-    const __m256i s = _mm256_add_epi16(_mm256_maddubs_epi16(u0, w0), _mm256_maddubs_epi16(u1, w1));
-    return _mm256_add_epi32(acc, _mm256_madd_epi16(s, _mm256_set1_epi16(1)));
+using Sums = __m256i;
+struct Groups {
+    __m256i k0, k1;
+};
+inline Sums start_sums(const Int8Matrix& m, int panel) {
+    return _mm256_load_si256(reinterpret_cast<const __m256i*>(m.start.p + panel * kI8Rows));
 }
-#endif
-
-inline __m256i group(const std::int8_t* w, std::size_t k) {
-    return _mm256_load_si256(reinterpret_cast<const __m256i*>(w + k * kGroupBytes));
+inline __m256i group(const std::int8_t* w, int k) {
+    return _mm256_load_si256(reinterpret_cast<const __m256i*>(w + std::size_t(k) * kGroupBytes));
 }
-inline __m256i inputs(const std::uint8_t* u, int k) {
+inline Groups weights(const std::int8_t* w, int k) { return {group(w, k), group(w, k + 1)}; }
+inline __m256i four_inputs(const std::uint8_t* u, int k) {
     std::int32_t four;
     std::memcpy(&four, u + 4 * k, sizeof four);
     return _mm256_set1_epi32(four);
 }
-
-// acc[8 rows] += sum * row scale * sx
-inline void scale_into(const Int8Matrix& m, int panel, __m256i sum, float sx, float* acc) {
-    float* out = acc + panel * kI8Rows;
-    const __m256 rs = _mm256_mul_ps(_mm256_load_ps(m.scale.p + panel * kI8Rows), _mm256_set1_ps(sx));
-    _mm256_storeu_ps(out, _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), rs, _mm256_loadu_ps(out)));
-}
-
-#if defined(__AVX512VNNI__) && defined(__AVX512BW__)
-// 512-bit: one register holds a panel's two column groups k and k + 1 (64
-// contiguous bytes), the lower half of the sums for group k, the upper for
-// k + 1, added together at the end; the same layout and integers as 256-bit
-// and half the instructions.
-inline __m512i group_pair(const std::int8_t* w, std::size_t k) {
-    return _mm512_load_si512(reinterpret_cast<const void*>(w + k * kGroupBytes));
-}
-inline __m512i inputs_pair(const std::uint8_t* u, int k) {
-    const __m512i lanes = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
-    return _mm512_permutexvar_epi32(lanes, _mm512_broadcastq_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(u + 4 * k))));
-}
-inline __m512i start_pair(const Int8Matrix& m, int panel) {
-    return _mm512_zextsi256_si512(_mm256_load_si256(reinterpret_cast<const __m256i*>(m.start.p + panel * kI8Rows)));
-}
-inline __m256i halves(__m512i a) { return _mm256_add_epi32(_mm512_castsi512_si256(a), _mm512_extracti64x4_epi64(a, 1)); }
-
-template <int PG>
-inline void panels(const Int8Matrix& m, int p0, const std::uint8_t* u, float sx, float* acc) {
-    const std::size_t panel_stride = std::size_t(m.quads) * kGroupBytes;
-    const std::int8_t* w0 = m.w.p + std::size_t(p0) * panel_stride;
-    __m512i a[PG];
-#pragma GCC unroll 8
-    for (int p = 0; p < PG; ++p) a[p] = start_pair(m, p0 + p);
-    for (int k = 0; k < m.quads; k += 2) {
-        const __m512i x = inputs_pair(u, k);
-#pragma GCC unroll 8
-        for (int p = 0; p < PG; ++p) a[p] = _mm512_dpbusd_epi32(a[p], x, group_pair(w0 + std::size_t(p) * panel_stride, std::size_t(k)));
-    }
-#pragma GCC unroll 8
-    for (int p = 0; p < PG; ++p) scale_into(m, p0 + p, halves(a[p]), sx, acc);
-}
-
-template <int PG>
-inline void panels_pair(const Int8Matrix& m, int p0, const std::uint8_t* u0, const std::uint8_t* u1, float sx0,
-                        float sx1, float* acc0, float* acc1) {
-    const std::size_t panel_stride = std::size_t(m.quads) * kGroupBytes;
-    const std::int8_t* w0 = m.w.p + std::size_t(p0) * panel_stride;
-    __m512i a[PG], b[PG];
-#pragma GCC unroll 8
-    for (int p = 0; p < PG; ++p) a[p] = b[p] = start_pair(m, p0 + p);
-    for (int k = 0; k < m.quads; k += 2) {
-        const __m512i x = inputs_pair(u0, k), y = inputs_pair(u1, k);
-#pragma GCC unroll 8
-        for (int p = 0; p < PG; ++p) {
-            const __m512i g = group_pair(w0 + std::size_t(p) * panel_stride, std::size_t(k));
-            a[p] = _mm512_dpbusd_epi32(a[p], x, g);
-            b[p] = _mm512_dpbusd_epi32(b[p], y, g);
-        }
-    }
-#pragma GCC unroll 8
-    for (int p = 0; p < PG; ++p) {
-        scale_into(m, p0 + p, halves(a[p]), sx0, acc0);
-        scale_into(m, p0 + p, halves(b[p]), sx1, acc1);
-    }
+inline Groups inputs(const std::uint8_t* u, int k) { return {four_inputs(u, k), four_inputs(u, k + 1)}; }
+inline __m256i row_sums(Sums a) { return a; }
+#if defined(__AVXVNNI__)
+#define TACTUS_INT8_KERNEL "avx-vnni"
+inline Sums add_products(Sums acc, Groups x, Groups g) {
+    return _mm256_dpbusd_avx_epi32(_mm256_dpbusd_avx_epi32(acc, x.k0, g.k0), x.k1, g.k1);
 }
 #else
+#define TACTUS_INT8_KERNEL "avx2"
+inline Sums add_products(Sums acc, Groups x, Groups g) {
+    // each group's pair sums are at most 2 * 127 * 63 = 16002: the two
+    // groups' add up in 16 bits, and one vpmaddwd widens both
+    const __m256i s = _mm256_add_epi16(_mm256_maddubs_epi16(x.k0, g.k0), _mm256_maddubs_epi16(x.k1, g.k1));
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(s, _mm256_set1_epi16(1)));
+}
+#endif
+#endif
+
+// acc[8 rows] += sum * row scale * sx
+inline void scale_into(const Int8Matrix& m, int panel, Sums sum, float sx, float* acc) {
+    float* out = acc + panel * kI8Rows;
+    const __m256 rs = _mm256_mul_ps(_mm256_load_ps(m.scale.p + panel * kI8Rows), _mm256_set1_ps(sx));
+    _mm256_storeu_ps(out, _mm256_fmadd_ps(_mm256_cvtepi32_ps(row_sums(sum)), rs, _mm256_loadu_ps(out)));
+}
+
 // PG panels (8 PG rows) of one frame: int32 sums over every column group,
 // two groups at a time (quads is even), then scaled into acc.
 template <int PG>
 inline void panels(const Int8Matrix& m, int p0, const std::uint8_t* u, float sx, float* acc) {
     const std::size_t panel_stride = std::size_t(m.quads) * kGroupBytes;
     const std::int8_t* w0 = m.w.p + std::size_t(p0) * panel_stride;
-    __m256i a[PG];
+    Sums a[PG];
 #pragma GCC unroll 8
-    for (int p = 0; p < PG; ++p) a[p] = _mm256_load_si256(reinterpret_cast<const __m256i*>(m.start.p + (p0 + p) * kI8Rows));
+    for (int p = 0; p < PG; ++p) a[p] = start_sums(m, p0 + p);
     for (int k = 0; k < m.quads; k += 2) {
-        const __m256i u0 = inputs(u, k), u1 = inputs(u, k + 1);
+        const Groups x = inputs(u, k);
 #pragma GCC unroll 8
-        for (int p = 0; p < PG; ++p) {
-            const std::int8_t* w = w0 + std::size_t(p) * panel_stride;
-            a[p] = dot8(a[p], u0, group(w, std::size_t(k)), u1, group(w, std::size_t(k) + 1));
-        }
+        for (int p = 0; p < PG; ++p) a[p] = add_products(a[p], x, weights(w0 + std::size_t(p) * panel_stride, k));
     }
 #pragma GCC unroll 8
     for (int p = 0; p < PG; ++p) scale_into(m, p0 + p, a[p], sx, acc);
@@ -145,17 +113,16 @@ inline void panels_pair(const Int8Matrix& m, int p0, const std::uint8_t* u0, con
                         float sx1, float* acc0, float* acc1) {
     const std::size_t panel_stride = std::size_t(m.quads) * kGroupBytes;
     const std::int8_t* w0 = m.w.p + std::size_t(p0) * panel_stride;
-    __m256i a[PG], b[PG];
+    Sums a[PG], b[PG];
 #pragma GCC unroll 8
-    for (int p = 0; p < PG; ++p) a[p] = b[p] = _mm256_load_si256(reinterpret_cast<const __m256i*>(m.start.p + (p0 + p) * kI8Rows));
+    for (int p = 0; p < PG; ++p) a[p] = b[p] = start_sums(m, p0 + p);
     for (int k = 0; k < m.quads; k += 2) {
-        const __m256i x0 = inputs(u0, k), x1 = inputs(u0, k + 1), y0 = inputs(u1, k), y1 = inputs(u1, k + 1);
+        const Groups x = inputs(u0, k), y = inputs(u1, k);
 #pragma GCC unroll 8
         for (int p = 0; p < PG; ++p) {
-            const std::int8_t* w = w0 + std::size_t(p) * panel_stride;
-            const __m256i g0 = group(w, std::size_t(k)), g1 = group(w, std::size_t(k) + 1);
-            a[p] = dot8(a[p], x0, g0, x1, g1);
-            b[p] = dot8(b[p], y0, g0, y1, g1);
+            const Groups g = weights(w0 + std::size_t(p) * panel_stride, k);
+            a[p] = add_products(a[p], x, g);
+            b[p] = add_products(b[p], y, g);
         }
     }
 #pragma GCC unroll 8
@@ -164,8 +131,6 @@ inline void panels_pair(const Int8Matrix& m, int p0, const std::uint8_t* u0, con
         scale_into(m, p0 + p, b[p], sx1, acc1);
     }
 }
-
-#endif
 
 void frame(const Int8Matrix& m, const std::uint8_t* u, float sx, float* acc) {
     for (const auto& [first, end] : m.live) {
