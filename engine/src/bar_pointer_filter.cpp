@@ -222,7 +222,7 @@ void BarPointerFilter::step(float beat, float downbeat) {
     for (int i = 0; i < n; ++i) {
         float* a = agg + m_.front().block_start[std::size_t(i)];
         const int L = min_interval_ + i, q = next_base_[std::size_t(i)];
-        for (int k = 0; k < beat_range_[std::size_t(i)]; ++k) a[q + k < L ? q + k : q + k - L] = 0.f;
+        for (int k = 0; k < beat_range_[std::size_t(i)]; ++k) a[wrap(q + k, L)] = 0.f;
     }
     for (auto& m : m_) {
         float* alpha = m.alpha.data();
@@ -236,12 +236,12 @@ void BarPointerFilter::step(float beat, float downbeat) {
             float* out = first_scratch_.data() + std::size_t(bb) * std::size_t(panels_) * L;
             int p = 0;
             for (; p + 4 <= panels_; p += 4) mix_tempi<4>(p, out);
-            if (panels_ - p == 3) {  // 55-215 BPM in 16 lanes
-                mix_tempi<3>(p, out);
-                p += 3;
+            switch (panels_ - p) {  // the rest side by side too
+            case 3: mix_tempi<3>(p, out); break;
+            case 2: mix_tempi<2>(p, out); break;
+            case 1: mix_tempi<1>(p, out); break;
+            default: break;
             }
-            for (; p + 2 <= panels_; p += 2) mix_tempi<2>(p, out);
-            for (; p < panels_; ++p) mix_tempi<1>(p, out);
         }
         // the first states and the beat ranges see the activation
         for (int bb = 0; bb < m.beats; ++bb) {
@@ -254,7 +254,7 @@ void BarPointerFilter::step(float beat, float downbeat) {
                 const int L = min_interval_ + i, q = next_base_[std::size_t(i)];
                 s[q] += a[q] = first[i] * r;
                 for (int k = 1; k < beat_range_[std::size_t(i)]; ++k) {
-                    const int j = q + k < L ? q + k : q + k - L;
+                    const int j = wrap(q + k, L);
                     s[j] += a[j] *= r;
                 }
             }

@@ -75,12 +75,10 @@ private:
     // posterior to its true scale, for the rare operations that rewrite
     // states (spread, restrict_tempo).
     void settle();
+    // at (< 2 L) brought into a ring of L slots
+    static int wrap(int at, int L) { return at < L ? at : at - L; }
     // Where state k of a block of interval index i lies (k < its interval)
-    int slot(int i, int k) const {
-        const int at = k + base_[std::size_t(i)];
-        const int L = min_interval_ + i;
-        return at < L ? at : at - L;
-    }
+    int slot(int i, int k) const { return wrap(k + base_[std::size_t(i)], min_interval_ + i); }
     float value(float v) const { return v * inv_total_; }
     bool allowed(int interval) const { return interval >= lo_ && interval <= hi_; }
     // first_scratch_ for panels [p0, p0 + G) of one beat, from last_scratch_
