@@ -6,9 +6,9 @@
 //   X[k] = conj(c[k]) * sum_n (x[n] conj(c[n])) c[k - n],
 // a cyclic convolution of length M >= N + K - 1 for bins 0..K-1.
 //  - BluesteinMagnitude: one frame, bins 0..704 (|X| needs no final chirp),
-//    M = 2400: two FFTs a frame, for live use;
+//    M = 2304: two FFTs a frame, for live use;
 //  - PairedBluesteinMagnitude: two real frames a and b as one complex frame
-//    z = a + i b, all 1411 bins (M = 3072), then A[k] = (Z[k] + conj(Z[N-k]))
+//    z = a + i b, all 1411 bins (M = 2880), then A[k] = (Z[k] + conj(Z[N-k]))
 //    / 2 and B[k] = (Z[k] - conj(Z[N-k])) / 2i: two FFTs of about the same
 //    cost for two frames, for files.
 // Both take the Hann window folded into their input chirp, and give the

@@ -66,7 +66,7 @@ public:
                 for (int c = 0; c < cols; ++c) f32_->set(r, c, rows[std::size_t(r)][c]);
     }
     // acc_f += M x_f for `frames` frames; `scratch` takes the 7-bit copies of
-    // two inputs (at most 2 kPooledStride values)
+    // the inputs (gemm_scratch_bytes(kPooledStride) bytes)
     void gemm(const float* x, int x_stride, float* acc, int acc_stride, int frames, std::uint8_t* scratch) const {
         if (f32_) panel::gemm(*f32_, x, x_stride, acc, acc_stride, frames);
         else panel::gemm(*i8_, x, x_stride, acc, acc_stride, frames, scratch);
@@ -98,7 +98,7 @@ struct CrnnCpu::Impl {
     Buffer gates{std::size_t(kMaxBatch) * kGateRows};
     Buffer h1_seq{std::size_t(kMaxBatch) * kHidPad};
     Buffer logits{std::size_t(kMaxBatch) * kOutRows};
-    panel::Aligned<std::uint8_t> int8_input{std::size_t(2 * kPooledStride)};
+    panel::Aligned<std::uint8_t> int8_input{panel::gemm_scratch_bytes(kPooledStride)};
 
     Impl(const CrnnWeightsView& w, CrnnArithmetic a)
         : l0_w(rows_of(w.linear0_w, kHidden, kLinear0In), kLinear0In, a, panel::kNonNegativeInput),  // after a ReLU

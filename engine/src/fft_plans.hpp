@@ -4,8 +4,8 @@
 // frame, kPairedFft-point for two frames at once), made from wisdom that
 // ships with the engine (fft_wisdom.cpp) where this FFTW accepts it.
 //
-// Why wisdom: FFTW_ESTIMATE's guess for 2400 points runs in about 4 us
-// here, a plan found by FFTW_PATIENT in about 2.5 us, but PATIENT spends
+// Why wisdom: FFTW_ESTIMATE's guess for 2400 points ran in about 4 us on a
+// Zen 3 core, a plan found by FFTW_PATIENT in about 2.5 us, but PATIENT spends
 // seconds planning, which no plugin instantiation can wait for. Wisdom is
 // the planner's own record of that search: with it an FFTW_ESTIMATE request
 // gets the patient plan in a tenth of a millisecond. It is tied to an FFTW
@@ -24,11 +24,13 @@
 
 namespace tactus {
 
-// 2^5 * 3 * 5^2 >= 1411 + 705: one frame's bins 0..704.
-inline constexpr int kBluesteinFft = 2400;
-// 2^10 * 3 >= 2 * 1411 - 1: all 1411 bins, for two real frames as one
-// complex one. Planned from wisdom it takes about as long as 2400 points.
-inline constexpr int kPairedFft = 3072;
+// 2^8 * 3^2 >= 1411 + 705 - 1: one frame's bins 0..704.
+inline constexpr int kBluesteinFft = 2304;
+// 2^6 * 3^2 * 5 >= 2 * 1411 - 1: all 1411 bins, for two real frames as one
+// complex one. The smallest lengths of small primes that fit: FFTW's
+// patient plans on a Sapphire Rapids core take 2.6 us for 2304 points
+// (2.8 for 2400) and 3.5 us for 2880 (3.6-3.7 for 3072).
+inline constexpr int kPairedFft = 2880;
 inline constexpr int kFftSizes[] = {kBluesteinFft, kPairedFft};
 
 // An out-of-place n-point complex DFT (n one of kFftSizes, sign

@@ -1,28 +1,28 @@
-// FFTW wisdom for the feature extractor's FFTs, 2400 and 3072 points, both
+// FFTW wisdom for the feature extractor's FFTs, 2304 and 2880 points, both
 // directions (see fft_plans.hpp), as tactus-fft-wisdom (tools/fft) printed
-// it with Debian 12's libfftw3f 3.3.10 on an AMD EPYC (Zen 3; FFTW's
-// codelets there stop at AVX).
+// it with Debian 12's libfftw3f 3.3.10 on an Intel Xeon (Sapphire Rapids;
+// Debian's FFTW has codelets up to AVX).
 #include "fft_plans.hpp"
 
 namespace tactus {
 
 const char* const kFftWisdom = R"wisdom((fftw-3.3.10 fftwf_wisdom #x9e7d4dee #xdb14fed1 #x34bf76a4 #xeb6e8fdf
-  (fftwf_codelet_t2bv_20_avx 0 #x11048 #x11048 #x0 #x38c4c2be #x16ffceb2 #xd8ac71e8 #x1213d19e)
-  (fftwf_codelet_n2bv_12_avx 0 #x11048 #x11048 #x0 #xb3699bee #x5304d8af #x7115bfb8 #x2dc03f83)
-  (fftwf_codelet_n2fv_8_avx 0 #x11048 #x11048 #x0 #xd5684df1 #xf449a4b6 #xb14311f4 #xf02c980b)
-  (fftwf_dft_vrank_geq1_register 0 #x11048 #x11048 #x0 #x76f89d1d #x25decb2a #x835cd48b #x2ff5110c)
-  (fftwf_dft_vrank_geq1_register 0 #x11048 #x11048 #x0 #xd409d440 #xed109721 #x32ad62af #xf0518b20)
-  (fftwf_codelet_t3bv_10_avx 0 #x11048 #x11048 #x0 #xfe1b73ae #x37ea1e5c #x1f151029 #x927f3d49)
-  (fftwf_codelet_n1bv_12_avx 0 #x11048 #x11048 #x0 #x437b421a #x69441c65 #xca6644af #x07fa34ae)
-  (fftwf_codelet_t2bv_16_avx 0 #x11048 #x11048 #x0 #x7eab3c5a #x09ba1135 #xce0750ad #x237fb4d2)
-  (fftwf_codelet_t1fv_20_avx 0 #x11048 #x11048 #x0 #xfa115e7a #x19f11062 #xf6057f21 #xaf3dd956)
-  (fftwf_codelet_t2bv_16_avx 0 #x11048 #x11048 #x0 #xc47e42b0 #xa8ab65a3 #x145ae5f2 #x67aabf1e)
-  (fftwf_dft_vrank_geq1_register 1 #x11048 #x11048 #x0 #x92ea825a #x799df6e9 #x0e498f7a #x8101e6c3)
-  (fftwf_codelet_n2fv_12_avx 0 #x11048 #x11048 #x0 #x86243790 #x9ee57508 #xc092ea92 #x5ed66ec5)
-  (fftwf_codelet_t2fv_16_avx 0 #x11048 #x11048 #x0 #xa6995dcd #x4b1394cb #x353b69a6 #x16c8e0e5)
-  (fftwf_codelet_t3fv_16_avx 0 #x11048 #x11048 #x0 #x0c3d0059 #xb89898ae #xe6b3568a #xc86cda94)
-  (fftwf_codelet_t1fv_15_avx 0 #x11048 #x11048 #x0 #xddac9dd1 #xe3527024 #x70e8875b #x5645b834)
-  (fftwf_dft_vrank_geq1_register 0 #x11048 #x11048 #x0 #x8397a83f #xbecb4435 #x17ba9d84 #x8f3c2104)
+  (fftwf_codelet_t1fv_12_avx 0 #x11048 #x11048 #x0 #x09d2067e #xe82dea8f #x98ae3544 #x372f7834)
+  (fftwf_dft_vrank_geq1_register 0 #x11048 #x11048 #x0 #xa413680c #x849276ee #x529854a6 #xacee5cce)
+  (fftwf_codelet_t1bv_12_avx 0 #x11048 #x11048 #x0 #x2082fc47 #x629b6490 #x93635889 #x2c809cc3)
+  (fftwf_codelet_n2fv_12_avx 0 #x11048 #x11048 #x0 #x5735237b #x596c8bf3 #xfd100d17 #x879c9ffd)
+  (fftwf_codelet_t2fv_16_avx 0 #x11048 #x11048 #x0 #x2e820134 #xafe0b76f #x3320915e #xb23ad24e)
+  (fftwf_codelet_t2bv_16_avx 0 #x11048 #x11048 #x0 #x9796e88c #x078e43ac #xaebf0b40 #x189f4739)
+  (fftwf_dft_vrank_geq1_register 0 #x11048 #x11048 #x0 #xf65f79f4 #x52391680 #x337c0fad #xdd7d9b27)
+  (fftwf_codelet_n2bv_12_avx 0 #x11048 #x11048 #x0 #x20ae0d8b #xac9e1580 #xe98915b3 #x24d06221)
+  (fftwf_dft_vrank_geq1_register 0 #x11048 #x11048 #x0 #xca7e8d11 #x5f76d876 #x113bf1d9 #xc1d4d41e)
+  (fftwf_codelet_n2bv_12_avx 0 #x11048 #x11048 #x0 #xac436dea #xbbf0a0dc #xae08bf3a #xfd4c3d97)
+  (fftwf_codelet_n2fv_12_avx 0 #x11048 #x11048 #x0 #x15ab7c86 #x63cd8a88 #xb57786b1 #x6534bf42)
+  (fftwf_codelet_t2fv_20_avx 0 #x11048 #x11048 #x0 #xd51295a3 #xd7920b5d #x574a8a3a #x18ab4f23)
+  (fftwf_codelet_t1fv_12_avx 0 #x11048 #x11048 #x0 #xd239b888 #x746a5794 #x61cfea6a #x1a6dee78)
+  (fftwf_codelet_t2bv_20_avx 0 #x11048 #x11048 #x0 #x7ef8dd00 #x57b611df #x5d37c011 #xfc46b65a)
+  (fftwf_dft_vrank_geq1_register 0 #x11048 #x11048 #x0 #xcb7a98a0 #xa375679f #x24c96664 #x4c806d77)
+  (fftwf_codelet_t1bv_12_avx 0 #x11048 #x11048 #x0 #xc5a17637 #xfeb46782 #x727b28c7 #xc45c13df)
 )
 )wisdom";
 

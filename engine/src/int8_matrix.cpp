@@ -19,6 +19,15 @@ namespace tactus::panel {
 namespace {
 
 constexpr int kGroupBytes = kI8Rows * 4;  // one panel's 4 columns
+constexpr int kMaxFrames = 4;  // frames a batch's products take at a time
+
+// Up to kMaxFrames frames' quantised inputs (as inputs() reads them), their
+// scales and their sums.
+struct Frames {
+    const std::uint8_t* u[kMaxFrames];
+    float sx[kMaxFrames];
+    float* acc[kMaxFrames];
+};
 
 #if defined(__AVX2__)
 
@@ -40,9 +49,21 @@ inline Sums start_sums(const Int8Matrix& m, int panel) {
 inline Groups weights(const std::int8_t* w, int k) {
     return _mm512_load_si512(reinterpret_cast<const void*>(w + std::size_t(k) * kGroupBytes));
 }
-inline Groups inputs(const std::uint8_t* u, int k) {  // u[4k..4k+3] to the lower half, u[4k+4..4k+7] to the upper
+// A frame's inputs as add_products takes them, written once per frame: for
+// each pair of groups k, k + 1, u[4k..4k+3] in the lower 8 lanes and
+// u[4k+4..4k+7] in the upper (quads * 32 bytes). Read back by plain loads,
+// they leave the shuffle port to vpdpbusd, which shares it.
+inline const std::uint8_t* spread_inputs(const std::uint8_t* u, int quads, std::uint8_t* out) {
     const __m512i lanes = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
-    return _mm512_permutexvar_epi32(lanes, _mm512_broadcastq_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(u + 4 * k))));
+    for (int k = 0; k < quads; k += 2)
+        _mm512_store_si512(reinterpret_cast<void*>(out + std::size_t(k) * 32),
+                           _mm512_permutexvar_epi32(lanes, _mm512_broadcastq_epi64(_mm_loadl_epi64(
+                                                                 reinterpret_cast<const __m128i*>(u + 4 * k)))));
+    return out;
+}
+inline constexpr int kSpreadFactor = 8;  // spread inputs take 8 bytes per input byte
+inline Groups inputs(const std::uint8_t* x, int k) {
+    return _mm512_load_si512(reinterpret_cast<const void*>(x + std::size_t(k) * 32));
 }
 inline Sums add_products(Sums acc, Groups x, Groups g) { return _mm512_dpbusd_epi32(acc, x, g); }
 inline __m256i row_sums(Sums a) { return _mm256_add_epi32(_mm512_castsi512_si256(a), _mm512_extracti64x4_epi64(a, 1)); }
@@ -63,6 +84,9 @@ inline __m256i four_inputs(const std::uint8_t* u, int k) {
     std::memcpy(&four, u + 4 * k, sizeof four);
     return _mm256_set1_epi32(four);
 }
+// vpbroadcastd from memory takes no shuffle: the inputs are read as they are
+inline const std::uint8_t* spread_inputs(const std::uint8_t* u, int, std::uint8_t*) { return u; }
+inline constexpr int kSpreadFactor = 0;
 inline Groups inputs(const std::uint8_t* u, int k) { return {four_inputs(u, k), four_inputs(u, k + 1)}; }
 inline __m256i row_sums(Sums a) { return a; }
 #if defined(__AVXVNNI__)
@@ -88,65 +112,50 @@ inline void scale_into(const Int8Matrix& m, int panel, Sums sum, float sx, float
     _mm256_storeu_ps(out, _mm256_fmadd_ps(_mm256_cvtepi32_ps(row_sums(sum)), rs, _mm256_loadu_ps(out)));
 }
 
-// PG panels (8 PG rows) of one frame: int32 sums over every column group,
-// two groups at a time (quads is even), then scaled into acc.
-template <int PG>
-inline void panels(const Int8Matrix& m, int p0, const std::uint8_t* u, float sx, float* acc) {
+// PG panels (8 PG rows) of F frames: int32 sums over every column group,
+// two groups at a time (quads is even), then scaled into each frame's acc.
+// Each weight load feeds all F frames: a batch's products read the weights
+// from L2 a quarter as often with F = 4 as one frame at a time, which the
+// L2's bandwidth, not vpdpbusd, otherwise bounds.
+template <int F, int PG>
+inline void panels(const Int8Matrix& m, int p0, const Frames& x) {
     const std::size_t panel_stride = std::size_t(m.quads) * kGroupBytes;
     const std::int8_t* w0 = m.w.p + std::size_t(p0) * panel_stride;
-    Sums a[PG];
+    Sums a[F][PG];
 #pragma GCC unroll 8
-    for (int p = 0; p < PG; ++p) a[p] = start_sums(m, p0 + p);
-    for (int k = 0; k < m.quads; k += 2) {
-        const Groups x = inputs(u, k);
+    for (int p = 0; p < PG; ++p) {
+        a[0][p] = start_sums(m, p0 + p);
 #pragma GCC unroll 8
-        for (int p = 0; p < PG; ++p) a[p] = add_products(a[p], x, weights(w0 + std::size_t(p) * panel_stride, k));
+        for (int f = 1; f < F; ++f) a[f][p] = a[0][p];
     }
-#pragma GCC unroll 8
-    for (int p = 0; p < PG; ++p) scale_into(m, p0 + p, a[p], sx, acc);
-}
-
-// Two frames at once: each weight load feeds both (the products of a
-// batch read the weights from L2 half as often).
-template <int PG>
-inline void panels_pair(const Int8Matrix& m, int p0, const std::uint8_t* u0, const std::uint8_t* u1, float sx0,
-                        float sx1, float* acc0, float* acc1) {
-    const std::size_t panel_stride = std::size_t(m.quads) * kGroupBytes;
-    const std::int8_t* w0 = m.w.p + std::size_t(p0) * panel_stride;
-    Sums a[PG], b[PG];
-#pragma GCC unroll 8
-    for (int p = 0; p < PG; ++p) a[p] = b[p] = start_sums(m, p0 + p);
     for (int k = 0; k < m.quads; k += 2) {
-        const Groups x = inputs(u0, k), y = inputs(u1, k);
+        Groups in[F];
+#pragma GCC unroll 8
+        for (int f = 0; f < F; ++f) in[f] = inputs(x.u[f], k);
 #pragma GCC unroll 8
         for (int p = 0; p < PG; ++p) {
             const Groups g = weights(w0 + std::size_t(p) * panel_stride, k);
-            a[p] = add_products(a[p], x, g);
-            b[p] = add_products(b[p], y, g);
+#pragma GCC unroll 8
+            for (int f = 0; f < F; ++f) a[f][p] = add_products(a[f][p], in[f], g);
         }
     }
 #pragma GCC unroll 8
-    for (int p = 0; p < PG; ++p) {
-        scale_into(m, p0 + p, a[p], sx0, acc0);
-        scale_into(m, p0 + p, b[p], sx1, acc1);
-    }
+    for (int p = 0; p < PG; ++p)
+#pragma GCC unroll 8
+        for (int f = 0; f < F; ++f) scale_into(m, p0 + p, a[f][p], x.sx[f], x.acc[f]);
 }
 
-void frame(const Int8Matrix& m, const std::uint8_t* u, float sx, float* acc) {
+// All live panels, for F frames: as many panels at a time as registers
+// hold (F * PG sums).
+template <int F>
+void frames(const Int8Matrix& m, const Frames& x) {
+    constexpr int PG = F == 1 ? 8 : 4;
     for (const auto& [first, end] : m.live) {
         int p = first;
-        for (; p + 8 <= end; p += 8) panels<8>(m, p, u, sx, acc);
-        for (; p + 4 <= end; p += 4) panels<4>(m, p, u, sx, acc);
-        for (; p < end; ++p) panels<1>(m, p, u, sx, acc);
-    }
-}
-
-void frame_pair(const Int8Matrix& m, const std::uint8_t* u0, const std::uint8_t* u1, float sx0, float sx1, float* acc0,
-                float* acc1) {
-    for (const auto& [first, end] : m.live) {
-        int p = first;
-        for (; p + 4 <= end; p += 4) panels_pair<4>(m, p, u0, u1, sx0, sx1, acc0, acc1);
-        for (; p < end; ++p) panels_pair<1>(m, p, u0, u1, sx0, sx1, acc0, acc1);
+        for (; p + PG <= end; p += PG) panels<F, PG>(m, p, x);
+        if constexpr (PG > 4)
+            for (; p + 4 <= end; p += 4) panels<F, 4>(m, p, x);
+        for (; p < end; ++p) panels<F, 1>(m, p, x);
     }
 }
 
@@ -213,6 +222,9 @@ int round_weights_simd(const float* x, int n, float inv, std::int8_t* q) {
 
 #define TACTUS_INT8_KERNEL "portable"
 
+inline const std::uint8_t* spread_inputs(const std::uint8_t* u, int, std::uint8_t*) { return u; }
+inline constexpr int kSpreadFactor = 0;
+
 void frame(const Int8Matrix& m, const std::uint8_t* u, float sx, float* acc) {
     const std::size_t panel_stride = std::size_t(m.quads) * kGroupBytes;
     for (const auto& [first, end] : m.live)
@@ -227,10 +239,9 @@ void frame(const Int8Matrix& m, const std::uint8_t* u, float sx, float* acc) {
             }
 }
 
-void frame_pair(const Int8Matrix& m, const std::uint8_t* u0, const std::uint8_t* u1, float sx0, float sx1, float* acc0,
-                float* acc1) {
-    frame(m, u0, sx0, acc0);
-    frame(m, u1, sx1, acc1);
+template <int F>
+void frames(const Int8Matrix& m, const Frames& x) {
+    for (int f = 0; f < F; ++f) frame(m, x.u[f], x.sx[f], x.acc[f]);
 }
 
 float largest_magnitude(const float* x, int n) {
@@ -298,18 +309,39 @@ float quantize(const float* x, int n, InputCode code, std::uint8_t* u) {
     return top / float(code.steps);
 }
 
-void gemm(const Int8Matrix& m, const float* x, int x_stride, float* acc, int acc_stride, int frames,
+std::size_t gemm_scratch_bytes(int cols) {
+    const std::size_t in = std::size_t(pad8(cols));
+    return kMaxFrames * in * std::size_t(1 + kSpreadFactor) + 64;
+}
+
+void gemm(const Int8Matrix& m, const float* x, int x_stride, float* acc, int acc_stride, int frames_,
           std::uint8_t* scratch) {
     const std::size_t in = std::size_t(pad8(m.cols));
+    // the spread copies after the quantised inputs, 64-byte aligned
+    std::uint8_t* spread = scratch + kMaxFrames * in;
+    spread += (64 - reinterpret_cast<std::uintptr_t>(spread) % 64) % 64;
+    auto load = [&](Frames& b, int n, int f0) {
+        for (int j = 0; j < n; ++j) {
+            std::uint8_t* u = scratch + std::size_t(j) * in;
+            b.sx[j] = quantize(x + (f0 + j) * x_stride, m.cols, m.input, u);
+            b.u[j] = spread_inputs(u, m.quads, spread + std::size_t(j) * in * std::size_t(kSpreadFactor));
+            b.acc[j] = acc + (f0 + j) * acc_stride;
+        }
+    };
+    Frames b{};
     int f = 0;
-    for (; f + 2 <= frames; f += 2) {
-        const float sx0 = quantize(x + f * x_stride, m.cols, m.input, scratch);
-        const float sx1 = quantize(x + (f + 1) * x_stride, m.cols, m.input, scratch + in);
-        frame_pair(m, scratch, scratch + in, sx0, sx1, acc + f * acc_stride, acc + (f + 1) * acc_stride);
+    for (; f + 4 <= frames_; f += 4) {
+        load(b, 4, f);
+        frames<4>(m, b);
     }
-    if (f < frames) {
-        const float sx = quantize(x + f * x_stride, m.cols, m.input, scratch);
-        frame(m, scratch, sx, acc + f * acc_stride);
+    if (f + 2 <= frames_) {
+        load(b, 2, f);
+        frames<2>(m, b);
+        f += 2;
+    }
+    if (f < frames_) {
+        load(b, 1, f);
+        frames<1>(m, b);
     }
 }
 

@@ -21,6 +21,7 @@
 // 6-bit inputs lose 0.005 beat F).
 //
 // Built with the hot-path flags (-march=native).
+#include <cstddef>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -65,8 +66,9 @@ float quantize(const float* x, int n, InputCode code, std::uint8_t* u);
 
 // acc_f[0..rows) += M x_f for frames f < frames (x_f = x + f * x_stride,
 // acc_f = acc + f * acc_stride), each x_f quantised first into `scratch`
-// (2 pad8(cols) values: frames go two at a time). Each frame's sums are
-// exact integers, so a batch equals one frame at a time.
+// (gemm_scratch_bytes(cols) bytes: frames go up to four at a time). Each
+// frame's sums are exact integers, so a batch equals one frame at a time.
+std::size_t gemm_scratch_bytes(int cols);
 void gemm(const Int8Matrix& m, const float* x, int x_stride, float* acc, int acc_stride, int frames,
           std::uint8_t* scratch);
 

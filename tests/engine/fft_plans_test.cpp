@@ -71,7 +71,7 @@ TEST_CASE("the FFT plans compute the DFT, forward and backward, at both sizes", 
                     s += x[std::size_t(n)] * std::polar(1.0, sign * 2 * std::numbers::pi * double(std::int64_t(k) * n % size) / size);
                 worst = std::max(worst, std::abs(s - std::complex<double>(b.out[k][0], b.out[k][1])));
             }
-            // sums of 2400-3072 unit-variance terms: |X| ~ 50; fp32 rounding ~ 1e-5 of it
+            // sums of 2304-2880 unit-variance terms: |X| ~ 50; fp32 rounding ~ 1e-5 of it
             CHECK(worst < 2e-3);
             fftwf_destroy_plan(p);
         }

@@ -82,7 +82,7 @@ TEST_CASE("int8 products are the exact integer sums of the quantised weights and
             for (int f = 0; f < k.frames; ++f) std::copy(bias.begin(), bias.end(), acc.begin() + f * acc_stride);
             return acc;
         };
-        std::vector<std::uint8_t> scratch(std::size_t(2 * pad8(k.cols)));
+        std::vector<std::uint8_t> scratch(gemm_scratch_bytes(k.cols));
         std::vector<float> batch = fresh(), single = fresh();
         gemm(m, x.data(), x_stride, batch.data(), acc_stride, k.frames, scratch.data());
         for (int f = 0; f < k.frames; ++f)
@@ -166,7 +166,7 @@ TEST_CASE("an all-zero weight row, a missing row and an all-zero input add nothi
     std::vector<float> w(2 * 6, 0.f);
     for (int c = 0; c < 6; ++c) w[std::size_t(6 + c)] = float(c + 1);  // row 1 only
     const Int8Matrix m(rows_of(w, 2, 6).data(), 2, 6);
-    std::vector<std::uint8_t> scratch(16);
+    std::vector<std::uint8_t> scratch(gemm_scratch_bytes(6));
     std::vector<float> acc(8, 0.5f);
     const float x[6] = {1, 1, 1, 1, 1, 1};
     gemm(m, x, 6, acc.data(), 8, 1, scratch.data());
