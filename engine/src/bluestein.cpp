@@ -144,26 +144,27 @@ void PairedBluesteinMagnitude::run(const float* a, const float* b, float* mag_a,
     c.convolve();
     // y = out, Z[k] = conj(c[k]) y[k]; N is odd, so c[N - k] = -c[k] and
     // 2|A[k]| = |y[k] - c[k]^2 conj(y[N - k])|, 2|B[k]| = |y[k] + ...|.
-    // y's halves are split into re/im and the upper one reversed first, so
-    // the loop below runs on plain arrays in order (vectorised).
+    // y's halves are split into re/im arrays first, both in order (a
+    // reversed copy of the upper one ran element by element), so the loops
+    // are vectorised; the loop below reads the upper one backwards.
     const fftwf_complex* y = c.out;
+    constexpr int kUp = kN - (kFftBins - 1);  // y[kUp..N): the upper half, bins N - 704 .. N - 1
     float* lo_re = split_.data();
     float* lo_im = lo_re + kFftBins;
-    float* hi_re = lo_im + kFftBins;  // [k] = y[N - k]
-    float* hi_im = hi_re + kFftBins;
+    float* up_re = lo_im + kFftBins;  // [j] = y[kUp + j], so y[N - k] = [kFftBins - 1 - k]
+    float* up_im = up_re + kFftBins;
     for (int k = 0; k < kFftBins; ++k) {
         lo_re[k] = y[k][0];
         lo_im[k] = y[k][1];
     }
-    hi_re[0] = hi_im[0] = 0.f;
-    for (int k = 1; k < kFftBins; ++k) {
-        hi_re[k] = y[kN - k][0];
-        hi_im[k] = y[kN - k][1];
+    for (int j = 0; j < kFftBins - 1; ++j) {
+        up_re[j] = y[kUp + j][0];
+        up_im[j] = y[kUp + j][1];
     }
     const float* tw_re = twist_re_.data();
     const float* tw_im = twist_im_.data();
     for (int k = 1; k < kFftBins; ++k) {
-        const float wr = hi_re[k], wi = -hi_im[k];  // conj(y[N - k])
+        const float wr = up_re[kFftBins - 1 - k], wi = -up_im[kFftBins - 1 - k];  // conj(y[N - k])
         const float tr = tw_re[k] * wr - tw_im[k] * wi;
         const float ti = tw_re[k] * wi + tw_im[k] * wr;
         const float dr = lo_re[k] - tr, di = lo_im[k] - ti, sr = lo_re[k] + tr, si = lo_im[k] + ti;

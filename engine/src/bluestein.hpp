@@ -50,7 +50,7 @@ public:
 private:
     std::unique_ptr<BluesteinConvolution> c_;
     std::vector<float> twist_re_, twist_im_;  // c[k]^2, k = 0..704
-    std::vector<float> split_;                // y[k] and y[N - k] as re/im arrays
+    std::vector<float> split_;                // y's lower and upper bins as re/im arrays
 };
 
 }  // namespace tactus

@@ -9,6 +9,7 @@
 
 #include "auto_gain.hpp"
 #include "bluestein.hpp"
+#include "dc_blocker.hpp"
 #include "simd.hpp"
 #include "tactus/error.hpp"
 #include "tactus/filterbank.hpp"
@@ -17,7 +18,6 @@ namespace tactus {
 namespace {
 
 constexpr std::int64_t kRing = 4096;  // power of two >= frame + hop
-constexpr float kDcPole = 0.999f;     // the DC blocker's pole: -3 dB at 3.5 Hz
 static_assert(kRing >= kFrameSize + kHop);
 
 constexpr int kBandsPadded = (kBands + simd::kLanes - 1) / simd::kLanes * simd::kLanes;
@@ -99,7 +99,7 @@ struct FeatureExtractor::Impl {
     FrameStats next_stats;
     bool have_next = false;
     AutoGain gain;
-    float dc_x = 0, dc_y = 0;  // the DC blocker's last input and output
+    DcBlocker dc;
     float prev_filt[kBandsPadded] = {};    // the last frame's bands before the gain
     float prev_scaled[kBandsPadded] = {};  // ... at this frame's gain
     float prev_log[kBandsPadded] = {};     // ... and their log
@@ -135,19 +135,18 @@ std::size_t FeatureExtractor::push(const float* samples, std::size_t n) {
         // threshold and the auto gain under the music, and the Hann
         // window's sidelobes would carry it into the low bands. Digital
         // silence (a player between two tracks, a stopped transport) stays
-        // exactly zero: the pole's tail would otherwise ring on through it
-        // for about 0.3 s, and the tracker tells a gap between tracks by
-        // input that is nothing at all.
-        if (total_ == 0 && take > 0) m.dc_x = samples[0];  // an offset from the start is no step
-        float px = m.dc_x, y = m.dc_y;  // in registers: the ring's stores could alias the members
-        for (std::size_t i = 0; i < take; ++i) {
-            const float x = samples[i];
-            y = x == 0.f && px == 0.f ? 0.f : x - px + kDcPole * y;
-            px = x;
-            m.ring[std::size_t((total_ + std::int64_t(i)) & (kRing - 1))] = y;
+        // exactly zero (see DcBlocker).
+        if (total_ == 0 && take > 0) m.dc.start_from(samples[0]);  // an offset from the start is no step
+        float block[256];
+        for (std::size_t at = 0; at < take;) {
+            const std::size_t k = std::min<std::size_t>(take - at, 256);
+            m.dc.run(samples + at, k, block);
+            const std::int64_t pos = total_ + std::int64_t(at);
+            const std::size_t first = std::min<std::size_t>(k, std::size_t(kRing - (pos & (kRing - 1))));
+            std::copy_n(block, first, m.ring.data() + (pos & (kRing - 1)));
+            std::copy_n(block + first, k - first, m.ring.data());
+            at += k;
         }
-        m.dc_x = px;
-        m.dc_y = y;
     } else {
         for (std::size_t i = 0; i < take; ++i) m.ring[std::size_t((total_ + std::int64_t(i)) & (kRing - 1))] = samples[i];
     }
@@ -226,7 +225,7 @@ void FeatureExtractor::reset() {
     impl_->last_gain = 1.f;
     impl_->have_next = false;
     impl_->gain.reset();
-    impl_->dc_x = impl_->dc_y = 0;
+    impl_->dc = DcBlocker{};
 }
 
 float FeatureExtractor::gain_db() const { return auto_gain_ ? impl_->gain.gain_db() : 0.f; }
