@@ -4,11 +4,14 @@
 #include <sndfile.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <string>
 
+#include "flac_frames.hpp"
 #include "tactus/error.hpp"
 #include "tactus/resampler.hpp"
 
@@ -22,6 +25,10 @@ struct AudioFile::Flac {
     std::size_t used = 0;      // of it, frames already read
     bool failed = false;
     std::string error;
+    // the frames, decoded by FlacFrames where it supports the format, read
+    // from a second handle on the file (libFLAC has read the metadata)
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> in{nullptr, &std::fclose};
+    std::unique_ptr<FlacFrames> frames;
 
     ~Flac() {
         if (decoder) FLAC__stream_decoder_delete(decoder);
@@ -119,6 +126,18 @@ bool AudioFile::open_flac() {
     channels_ = int(d->channels);
     rate_ = double(d->rate);
     frames_ = std::int64_t(d->total);
+    FLAC__uint64 first_frame = 0;
+    if (FlacFrames::supports(d->channels, d->bits) &&
+        FLAC__stream_decoder_get_decode_position(d->decoder, &first_frame)) {
+        d->in.reset(std::fopen(path_.c_str(), "rb"));
+        if (d->in && std::setvbuf(d->in.get(), nullptr, _IONBF, 0) == 0 &&
+            fseeko(d->in.get(), off_t(first_frame), SEEK_SET) == 0) {
+            std::FILE* in = d->in.get();
+            d->frames = std::make_unique<FlacFrames>(
+                [in](std::uint8_t* dst, std::size_t max) { return std::fread(dst, 1, max, in); }, d->channels,
+                d->bits);
+        }  // else libFLAC decodes the frames too
+    }
     flac_ = std::move(d);
     check_format();
     return true;
@@ -143,6 +162,17 @@ std::size_t AudioFile::read_flac(float* interleaved, std::size_t frames) {
     std::size_t got = 0;
     while (got < frames) {
         const std::size_t have = d.frame.size() / ch - d.used;
+        if (have == 0 && d.frames) {
+            std::size_t n;
+            try {
+                n = d.frames->next(d.frame);
+            } catch (const Error& e) {
+                throw Error("error while reading " + path_.string() + ": " + e.what());
+            }
+            if (n == 0) break;
+            d.used = 0;
+            continue;
+        }
         if (have == 0) {
             if (FLAC__stream_decoder_get_state(d.decoder) == FLAC__STREAM_DECODER_END_OF_STREAM) break;
             if (!FLAC__stream_decoder_process_single(d.decoder) || d.failed)

@@ -1,8 +1,10 @@
 #pragma once
-// Reading audio files, block by block, interleaved float: FLAC files with
-// libFLAC itself, everything else with libsndfile (wav, ogg, mp3, ...).
-// libsndfile reads FLAC through libFLAC too, at a quarter more CPU (its
-// conversions and copies); the samples are the same (int / 2^(bits-1)).
+// Reading audio files, block by block, interleaved float: native FLAC
+// files with libFLAC for the metadata and flac_frames.hpp for the frames
+// (up to 24 bits; libFLAC decodes the rest), everything else with
+// libsndfile (wav, ogg, mp3, ...). libsndfile reads FLAC through libFLAC
+// too, at a quarter more CPU (its conversions and copies); the samples are
+// the same (int / 2^(bits-1)).
 // Unreadable, corrupt or empty files raise tactus::Error with a one-line
 // message.
 #include <cstddef>
