@@ -19,7 +19,7 @@ namespace {
 class CpuEnsemble final : public CrnnBackend {
 public:
     explicit CpuEnsemble(CrnnArithmetic a) : arithmetic_(a) {}
-    void add(const CrnnWeightsView& w) { nets_.push_back(std::make_unique<CrnnCpu>(w, arithmetic_)); }
+    void add(const CrnnWeightsView& w) { nets_.push_back(std::make_unique<CrnnCpu>(w, arithmetic_, scratch_)); }
     void reset() override {
         for (auto& n : nets_) n->reset();
     }
@@ -41,6 +41,7 @@ public:
 
 private:
     CrnnArithmetic arithmetic_;
+    std::shared_ptr<CrnnScratch> scratch_ = make_crnn_scratch();  // the nets run one after another
     std::vector<std::unique_ptr<CrnnCpu>> nets_;
     float probs_[kMaxFrames * kClasses] = {};
     float sum_[kMaxFrames * kClasses] = {};

@@ -79,6 +79,19 @@ private:
 
 }  // namespace
 
+class CrnnScratch {
+public:
+    Buffer pooled{std::size_t(CrnnCpu::kMaxBatch) * kPooledStride};
+    Buffer l0_out{std::size_t(CrnnCpu::kMaxBatch) * kL0Rows};  // layer 0 input
+    Buffer h0_seq{std::size_t(CrnnCpu::kMaxBatch) * kHidPad};  // layer 1 input
+    Buffer gates{std::size_t(CrnnCpu::kMaxBatch) * kGateRows};
+    Buffer h1_seq{std::size_t(CrnnCpu::kMaxBatch) * kHidPad};
+    Buffer logits{std::size_t(CrnnCpu::kMaxBatch) * kOutRows};
+    panel::Aligned<std::uint8_t> int8_input{panel::gemm_scratch_bytes(kPooledStride)};
+};
+
+std::shared_ptr<CrnnScratch> make_crnn_scratch() { return std::make_shared<CrnnScratch>(); }
+
 struct CrnnCpu::Impl {
     float conv_w[kConvChannels][kConvKernel];
     float conv_b[kConvChannels];
@@ -91,20 +104,24 @@ struct CrnnCpu::Impl {
     // state
     Buffer h[kLstmLayers] = {Buffer{kHidPad}, Buffer{kHidPad}};
     Buffer c[kLstmLayers] = {Buffer{kHidPad}, Buffer{kHidPad}};
-    // per-frame scratch for up to kMaxBatch frames
-    Buffer pooled{std::size_t(kMaxBatch) * kPooledStride};
-    Buffer l0_out{std::size_t(kMaxBatch) * kL0Rows};          // layer 0 input
-    Buffer h0_seq{std::size_t(kMaxBatch) * kHidPad};          // layer 1 input
-    Buffer gates{std::size_t(kMaxBatch) * kGateRows};
-    Buffer h1_seq{std::size_t(kMaxBatch) * kHidPad};
-    Buffer logits{std::size_t(kMaxBatch) * kOutRows};
-    panel::Aligned<std::uint8_t> int8_input{panel::gemm_scratch_bytes(kPooledStride)};
+    // per-frame scratch for up to kMaxBatch frames, maybe shared
+    std::shared_ptr<CrnnScratch> scratch;
+    Buffer &pooled, &l0_out, &h0_seq, &gates, &h1_seq, &logits;
+    panel::Aligned<std::uint8_t>& int8_input;
 
-    Impl(const CrnnWeightsView& w, CrnnArithmetic a)
+    Impl(const CrnnWeightsView& w, CrnnArithmetic a, std::shared_ptr<CrnnScratch> shared)
         : l0_w(rows_of(w.linear0_w, kHidden, kLinear0In), kLinear0In, a, panel::kNonNegativeInput),  // after a ReLU
           lstm_ih{Matrix(gate_rows(w.lstm[0].w_ih), kHidden, a), Matrix(gate_rows(w.lstm[1].w_ih), kHidden, a)},
           lstm_hh{Matrix(gate_rows(w.lstm[0].w_hh), kHidden, a), Matrix(gate_rows(w.lstm[1].w_hh), kHidden, a)},
-          out_w(rows_of(w.out_w, kClasses, kHidden), kHidden, CrnnArithmetic::exact) {
+          out_w(rows_of(w.out_w, kClasses, kHidden), kHidden, CrnnArithmetic::exact),
+          scratch(shared ? std::move(shared) : make_crnn_scratch()),
+          pooled(scratch->pooled),
+          l0_out(scratch->l0_out),
+          h0_seq(scratch->h0_seq),
+          gates(scratch->gates),
+          h1_seq(scratch->h1_seq),
+          logits(scratch->logits),
+          int8_input(scratch->int8_input) {
         for (int ch = 0; ch < kConvChannels; ++ch) {
             conv_b[ch] = w.conv_b[ch];
             for (int k = 0; k < kConvKernel; ++k) conv_w[ch][k] = w.conv_w[ch * kConvKernel + k];
@@ -210,8 +227,8 @@ struct CrnnCpu::Impl {
     }
 };
 
-CrnnCpu::CrnnCpu(const CrnnWeightsView& weights, CrnnArithmetic arithmetic)
-    : impl_(std::make_unique<Impl>(weights, arithmetic)) {
+CrnnCpu::CrnnCpu(const CrnnWeightsView& weights, CrnnArithmetic arithmetic, std::shared_ptr<CrnnScratch> scratch)
+    : impl_(std::make_unique<Impl>(weights, arithmetic, std::move(scratch))) {
     impl_->reset();
 }
 CrnnCpu::CrnnCpu(const CrnnWeights& weights, CrnnArithmetic arithmetic) : CrnnCpu(view_of(weights), arithmetic) {}
