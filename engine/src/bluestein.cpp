@@ -26,23 +26,27 @@ void chirp(long m, double* re, double* im) {
 // The buffers and plans of one convolution length m.
 struct BluesteinConvolution {
     int m;
-    fftwf_complex *buf = nullptr, *out = nullptr, *spec = nullptr, *chirp_in = nullptr;
+    // buf: the input, zero from N on (written once); prod: its spectrum
+    // times the chirp's, which the backward FFT takes (were it written into
+    // buf, buf's zeros would need writing again every frame)
+    fftwf_complex *buf = nullptr, *prod = nullptr, *out = nullptr, *spec = nullptr, *chirp_in = nullptr;
     fftwf_plan forward = nullptr, backward = nullptr;
 
     // the chirp's positive lags 0..max_lag (its negative ones -1..-(N-1) always)
     BluesteinConvolution(int m_, int max_lag, const std::vector<double>& window) : m(m_) {
         buf = fftwf_alloc_complex(std::size_t(m));
+        prod = fftwf_alloc_complex(std::size_t(m));
         out = fftwf_alloc_complex(std::size_t(m));
         spec = fftwf_alloc_complex(std::size_t(m));
         chirp_in = fftwf_alloc_complex(kN);
-        if (!buf || !out || !spec || !chirp_in) {
+        if (!buf || !prod || !out || !spec || !chirp_in) {
             release();
             throw Error("cannot allocate the FFT buffers");
         }
         // out of place: FFTW's in-place plans allocate a buffer at every
         // execute, which would make the analysis allocate 100 times a second
         forward = plan_bluestein_fft(m, buf, out, FFTW_FORWARD);
-        backward = plan_bluestein_fft(m, buf, out, FFTW_BACKWARD);
+        backward = plan_bluestein_fft(m, prod, out, FFTW_BACKWARD);
         if (!forward || !backward) {
             release();
             throw Error("cannot create the FFT plans");
@@ -73,6 +77,7 @@ struct BluesteinConvolution {
             spec[j][0] = out[j][0] / float(m);
             spec[j][1] = out[j][1] / float(m);
         }
+        for (int j = 0; j < m; ++j) buf[j][0] = buf[j][1] = 0.f;
     }
     ~BluesteinConvolution() { release(); }
     BluesteinConvolution(const BluesteinConvolution&) = delete;
@@ -82,20 +87,20 @@ struct BluesteinConvolution {
         if (forward) fftwf_destroy_plan(forward);
         if (backward) fftwf_destroy_plan(backward);
         fftwf_free(buf);
+        fftwf_free(prod);
         fftwf_free(out);
         fftwf_free(spec);
         fftwf_free(chirp_in);
         forward = backward = nullptr;
-        buf = out = spec = chirp_in = nullptr;
+        buf = prod = out = spec = chirp_in = nullptr;
     }
 
     // buf[0..N) holds a; out gets its convolution with b
     void convolve() {
-        for (int n = kN; n < m; ++n) buf[n][0] = buf[n][1] = 0.f;
         fftwf_execute(forward);
         for (int j = 0; j < m; ++j) {
-            buf[j][0] = out[j][0] * spec[j][0] - out[j][1] * spec[j][1];
-            buf[j][1] = out[j][0] * spec[j][1] + out[j][1] * spec[j][0];
+            prod[j][0] = out[j][0] * spec[j][0] - out[j][1] * spec[j][1];
+            prod[j][1] = out[j][0] * spec[j][1] + out[j][1] * spec[j][0];
         }
         fftwf_execute(backward);
     }
