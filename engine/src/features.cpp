@@ -137,18 +137,14 @@ std::size_t FeatureExtractor::push(const float* samples, std::size_t n) {
         // silence (a player between two tracks, a stopped transport) stays
         // exactly zero (see DcBlocker).
         if (total_ == 0 && take > 0) m.dc.start_from(samples[0]);  // an offset from the start is no step
-        float block[256];
-        for (std::size_t at = 0; at < take;) {
-            const std::size_t k = std::min<std::size_t>(take - at, 256);
-            m.dc.run(samples + at, k, block);
-            const std::int64_t pos = total_ + std::int64_t(at);
-            const std::size_t first = std::min<std::size_t>(k, std::size_t(kRing - (pos & (kRing - 1))));
-            std::copy_n(block, first, m.ring.data() + (pos & (kRing - 1)));
-            std::copy_n(block + first, k - first, m.ring.data());
-            at += k;
-        }
-    } else {
-        for (std::size_t i = 0; i < take; ++i) m.ring[std::size_t((total_ + std::int64_t(i)) & (kRing - 1))] = samples[i];
+    }
+    // into the ring in at most two runs (before and after its end)
+    for (std::size_t at = 0; at < take;) {
+        const std::size_t to = std::size_t((total_ + std::int64_t(at)) & (kRing - 1));
+        const std::size_t run = std::min(take - at, std::size_t(kRing) - to);
+        if (auto_gain_) m.dc.run(samples + at, run, m.ring.data() + to);
+        else std::copy_n(samples + at, run, m.ring.data() + to);
+        at += run;
     }
     total_ += std::int64_t(take);
     return take;

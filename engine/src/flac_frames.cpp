@@ -96,7 +96,7 @@ __attribute__((optimize("no-tree-vectorize"))) void lpc_scalar(std::int32_t* s, 
 }
 
 template <int N>
-void lpc_restore(std::int32_t* s, unsigned block, const std::int64_t* c, int shift) {
+void lpc_unblocked(std::int32_t* s, unsigned block, const std::int64_t* c, int shift) {
     lpc_scalar<N>(s, N, block, c, shift);
 }
 
@@ -148,9 +148,10 @@ using LpcRestore = void (*)(std::int32_t*, unsigned, const std::int64_t*, int);
 template <int... N>
 constexpr std::array<LpcRestore, sizeof...(N)> lpc_table(std::integer_sequence<int, N...>) {
 #if defined(__AVX2__)
-    return {(N + 1 >= 8 ? &lpc_blocked<(N + 1 >= 8 ? N + 1 : 8)> : &lpc_restore<N + 1>)...};
+    // (lpc_blocked<8> stands in the untaken branch for the orders below 8)
+    return {(N + 1 >= 8 ? &lpc_blocked<(N + 1 >= 8 ? N + 1 : 8)> : &lpc_unblocked<N + 1>)...};
 #else
-    return {&lpc_restore<N + 1>...};
+    return {&lpc_unblocked<N + 1>...};
 #endif
 }
 constexpr auto kLpcRestore = lpc_table(std::make_integer_sequence<int, 32>{});
@@ -228,22 +229,12 @@ struct FlacFrames::Reader {
             if (avail == 0) out_of_bytes();
         }
     }
-    // A residual: quotient in unary, k low bits, zigzag; 32-bit wraparound
-    // as in libFLAC (a corrupt value fails the frame's CRC later)
+    // One residual the slow way (a group's last codes, the stream's last
+    // bytes, a group that did not fit): quotient in unary, k low bits,
+    // zigzag; 32-bit wraparound as in libFLAC (a corrupt value fails the
+    // frame's CRC later)
     std::int32_t rice(int k) {
-        if (avail < 48) refill();
-        const int lz = buf ? __builtin_clzll(buf) : 64;
-        std::uint32_t v;
-        if (lz + 1 + k <= avail) {
-            buf <<= lz;
-            buf <<= 1;
-            v = (std::uint32_t(lz) << k) | (k ? std::uint32_t(buf >> (64 - k)) : 0u);
-            buf <<= k;
-            avail -= lz + 1 + k;
-        } else {
-            const std::uint32_t q = unary();
-            v = (q << k) | bits(k);
-        }
+        const std::uint32_t v = (unary() << k) | bits(k);
         return std::int32_t(v >> 1) ^ -std::int32_t(v & 1);
     }
     // n residuals with parameter k. Four codes at a time from a window

@@ -148,7 +148,7 @@ inline void panels(const Int8Matrix& m, int p0, const Frames& x) {
 // All live panels, for F frames: as many panels at a time as registers
 // hold (F * PG sums).
 template <int F>
-void frames(const Int8Matrix& m, const Frames& x) {
+void products(const Int8Matrix& m, const Frames& x) {
     constexpr int PG = F == 1 ? 8 : 4;
     for (const auto& [first, end] : m.live) {
         int p = first;
@@ -240,7 +240,7 @@ void frame(const Int8Matrix& m, const std::uint8_t* u, float sx, float* acc) {
 }
 
 template <int F>
-void frames(const Int8Matrix& m, const Frames& x) {
+void products(const Int8Matrix& m, const Frames& x) {
     for (int f = 0; f < F; ++f) frame(m, x.u[f], x.sx[f], x.acc[f]);
 }
 
@@ -314,7 +314,7 @@ std::size_t gemm_scratch_bytes(int cols) {
     return kMaxFrames * in * std::size_t(1 + kSpreadFactor) + 64;
 }
 
-void gemm(const Int8Matrix& m, const float* x, int x_stride, float* acc, int acc_stride, int frames_,
+void gemm(const Int8Matrix& m, const float* x, int x_stride, float* acc, int acc_stride, int frames,
           std::uint8_t* scratch) {
     const std::size_t in = std::size_t(pad8(m.cols));
     // the spread copies after the quantised inputs, 64-byte aligned
@@ -330,18 +330,18 @@ void gemm(const Int8Matrix& m, const float* x, int x_stride, float* acc, int acc
     };
     Frames b{};
     int f = 0;
-    for (; f + 4 <= frames_; f += 4) {
+    for (; f + 4 <= frames; f += 4) {
         load(b, 4, f);
-        frames<4>(m, b);
+        products<4>(m, b);
     }
-    if (f + 2 <= frames_) {
+    if (f + 2 <= frames) {
         load(b, 2, f);
-        frames<2>(m, b);
+        products<2>(m, b);
         f += 2;
     }
-    if (f < frames_) {
+    if (f < frames) {
         load(b, 1, f);
-        frames<1>(m, b);
+        products<1>(m, b);
     }
 }
 
