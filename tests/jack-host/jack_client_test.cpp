@@ -89,7 +89,7 @@ TEST_CASE("tactus-jack follows a groove: OSC beats as tactus-analyze finds them,
     std::vector<double> live, delivery;
     for (const auto& m : osc.messages("/beat")) {
         REQUIRE(m.numbers.size() == 7);
-        const double t = m.numbers[6] - player.start_monotonic();
+        const double t = player.audio_time(m.numbers[6]);
         if (t <= 8 || t >= 23) continue;
         live.push_back(t);
         delivery.push_back(m.received - m.numbers[6]);
@@ -132,10 +132,10 @@ TEST_CASE("tactus-jack follows a groove: OSC beats as tactus-analyze finds them,
     REQUIRE(start != midi.end());
     std::vector<double> ticks;
     for (const auto& e : midi)
-        if (e.status == 0xF8) ticks.push_back(player.to_monotonic(e.usecs) - player.start_monotonic());
+        if (e.status == 0xF8) ticks.push_back(player.audio_time_at_frame(e.frame));
     REQUIRE(ticks.size() > 24 * 20);
     auto nearest = [&](double t) { return offset_to_nearest(t, offline); };
-    CHECK(std::abs(nearest(player.to_monotonic(start->usecs) - player.start_monotonic())) < 0.03);
+    CHECK(std::abs(nearest(player.audio_time_at_frame(start->frame))) < 0.03);
     std::vector<double> steady;
     for (double t : ticks)
         if (t > 12 && t < 23) steady.push_back(t);
@@ -165,7 +165,7 @@ TEST_CASE("tactus-jack follows a groove: OSC beats as tactus-analyze finds them,
         if (e.status == 0x90) on.push_back(e);
         if (e.status == 0x80) off.push_back(e);
     }
-    auto secs = [&](const MidiEvent& e) { return player.to_monotonic(e.usecs) - player.start_monotonic(); };
+    auto secs = [&](const MidiEvent& e) { return player.audio_time_at_frame(e.frame); };
     int notes_checked = 0, on_beat = 0, downbeats = 0;
     for (const auto& n : on) {
         if (secs(n) < 8 || secs(n) > 23) continue;
@@ -279,7 +279,7 @@ TEST_CASE("x42's jack_midi_clock follows tactus-jack's transport", "[jack]") {
     play(player);
     std::vector<double> ticks;
     for (const auto& e : rec.events())
-        if (e.status == 0xF8) ticks.push_back(player.to_monotonic(e.usecs) - player.start_monotonic());
+        if (e.status == 0xF8) ticks.push_back(player.audio_time_at_frame(e.frame));
     std::vector<double> steady;
     for (double t : ticks)
         if (t > 12 && t < 19.5) steady.push_back(t);
@@ -311,12 +311,12 @@ TEST_CASE("periods longer than the prediction lead (8192 frames, 171 ms): MIDI n
     auto& [jackd, osc, tj, rec, player] = rig;
     play(player);
     std::vector<double> live;
-    for (const auto& m : osc.messages("/beat")) live.push_back(m.numbers[6] - player.start_monotonic());
+    for (const auto& m : osc.messages("/beat")) live.push_back(player.audio_time(m.numbers[6]));
     int notes = 0, on_beat = 0;
     std::string offsets;
     for (const auto& e : rec.events()) {
         if (e.status != 0x90) continue;
-        const double t = player.to_monotonic(e.usecs) - player.start_monotonic();
+        const double t = player.audio_time_at_frame(e.frame);
         if (t < 6 || t > 19) continue;
         ++notes;
         on_beat += std::abs(offset_to_nearest(t, live)) < 0.025 ? 1 : 0;
@@ -348,7 +348,7 @@ TEST_CASE("buffer-size changes while playing, and the monitor line", "[jack]") {
     int late = 0, on_grid = 0;
     const double period = 60.0 / 110.0;
     for (const auto& m : osc.messages("/beat")) {
-        const double t = m.numbers[6] - player.start_monotonic();
+        const double t = player.audio_time(m.numbers[6]);
         if (t < 10) continue;
         ++late;
         const double err = t - 0.2 - period * std::round((t - 0.2) / period);

@@ -78,7 +78,7 @@ TEST_CASE("eval-dev clips in real time: OSC beats score close to tactus-analyze"
             std::this_thread::sleep_for(300ms);
             live.clear();
             for (const auto& m : osc.messages("/beat"))
-                if (m.numbers.size() == 7) live.push_back(m.numbers[6] - player.start_monotonic());
+                if (m.numbers.size() == 7) live.push_back(player.audio_time(m.numbers[6]));
             CHECK(tj.terminate() == 0);
             said = last_lines(tj.stderr_text(), 8);
             xruns = player.xruns();

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -156,7 +157,7 @@ std::string Child::stderr_text() const {
 // ---- Player ---------------------------------------------------------------------
 
 Player::Player(const std::string& server, const std::string& name, std::vector<float> audio)
-    : audio_(std::move(audio)) {
+    : audio_(std::move(audio)), cycles_(audio_.size() / 16 + 64) {
     client_ = open_client(server, name);
     rate_ = jack_get_sample_rate(client_);
     out_ = jack_port_register(client_, "out", JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
@@ -214,19 +215,41 @@ int Player::process(jack_nframes_t n, void* self) {
     // The position follows JACK's frame clock, not a count of callbacks: a
     // cycle this client misses on a loaded machine then skips a few ms of
     // audio instead of delaying the rest of it against the clock that the
-    // tests measure beat times with.
-    const jack_nframes_t frame = jack_last_frame_time(p->client_);
+    // tests measure beat times with. The cycle's time is the one tactus-jack
+    // stamps its blocks with (jack_get_cycle_times).
+    jack_nframes_t frame = 0;
+    jack_time_t now_us = 0, next_us = 0;
+    float period_us = 0;
+    if (jack_get_cycle_times(p->client_, &frame, &now_us, &next_us, &period_us) != 0) {
+        frame = jack_last_frame_time(p->client_);
+        now_us = jack_frames_to_time(p->client_, frame);
+    }
     if (!p->started_) {
         p->started_ = true;
         p->start_frame_ = frame;
-        const jack_time_t first = jack_frames_to_time(p->client_, frame);
-        p->start_mono_ = monotonic_s() - double(jack_get_time() - first) * 1e-6;  // test peer: clock reads are fine
-        p->start_usecs_ = first;
+        p->start_mono_ = monotonic_s() - double(jack_get_time() - now_us) * 1e-6;  // test peer: clock reads are fine
+        p->start_usecs_ = now_us;
     }
     const std::size_t pos = jack_nframes_t(frame - p->start_frame_);  // wraps like JACK's frame counter
     for (jack_nframes_t i = 0; i < n; ++i) out[i] = pos + i < p->audio_.size() ? p->audio_[pos + i] : 0.f;
     p->pos_ = pos + n;
+    const std::size_t c = p->cycle_count_.load(std::memory_order_relaxed);
+    if (c < p->cycles_.size()) {
+        p->cycles_[c] = {now_us, pos};
+        p->cycle_count_.store(c + 1, std::memory_order_release);
+    }
     return 0;
+}
+
+double Player::audio_time(double mono) const {
+    const std::size_t count = cycle_count_.load(std::memory_order_acquire);
+    if (count == 0) return mono - start_mono_.load();
+    // the last cycle that started at or before `mono`
+    const auto end = cycles_.begin() + std::ptrdiff_t(count);
+    auto it = std::upper_bound(cycles_.begin(), end, mono,
+                               [this](double t, const Cycle& c) { return t < to_monotonic(c.usecs); });
+    if (it != cycles_.begin()) --it;
+    return double(it->pos) / rate_ + (mono - to_monotonic(it->usecs));
 }
 
 // ---- MidiRecorder -----------------------------------------------------------------
@@ -255,7 +278,7 @@ int MidiRecorder::process(jack_nframes_t n, void* self) {
         if (jack_midi_event_get(&e, buf, i) != 0 || e.size == 0) continue;
         const std::size_t at = r->rt_count_.load();
         if (at >= r->rt_buffer_.size()) break;
-        r->rt_buffer_[at] = MidiEvent{jack_frames_to_time(r->client_, base + e.time), e.buffer[0],
+        r->rt_buffer_[at] = MidiEvent{base + e.time, e.buffer[0],
                                       std::uint8_t(e.size > 1 ? e.buffer[1] : 0), std::uint8_t(e.size > 2 ? e.buffer[2] : 0)};
         r->rt_count_ = at + 1;
     }

@@ -70,6 +70,16 @@ public:
     double start_monotonic() const { return start_mono_.load(); }
     // JACK time -> CLOCK_MONOTONIC seconds.
     double to_monotonic(std::uint64_t usecs) const { return start_mono_.load() + (double(usecs) - double(start_usecs_.load())) * 1e-6; }
+    // Where in the audio (seconds from its first sample) the player was at
+    // CLOCK_MONOTONIC time `mono`, by the JACK cycle that played it. Under
+    // load JACK's dummy backend falls behind the wall clock, and the audio
+    // with it: a beat stamped with its cycle's time is late against a grid
+    // laid from the start, but not against the samples it was heard in.
+    double audio_time(double mono) const;
+    // The same for a JACK frame time (MIDI events): exact, no clocks.
+    double audio_time_at_frame(jack_nframes_t frame) const {
+        return double(std::int32_t(frame - start_frame_.load())) / rate_;  // JACK's frame counter wraps
+    }
     double rate() const { return rate_; }
     // Xruns the server reported while this player was playing: audio the
     // clients under test lost, which no tracker can be asked to hear.
@@ -86,14 +96,22 @@ private:
     std::atomic<bool> shut_down_{false};
     std::atomic<int> xruns_{0};
     bool started_ = false;            // process thread only
-    jack_nframes_t start_frame_ = 0;  // process thread only
+    std::atomic<jack_nframes_t> start_frame_{0};
     std::atomic<std::uint64_t> start_usecs_{0};
     std::atomic<double> start_mono_{0};
     double rate_ = 0;
+    // one entry a cycle while playing, room made before it starts (periods
+    // of 16 frames and more)
+    struct Cycle {
+        std::uint64_t usecs;
+        std::size_t pos;
+    };
+    std::vector<Cycle> cycles_;
+    std::atomic<std::size_t> cycle_count_{0};
 };
 
 struct MidiEvent {
-    std::uint64_t usecs;  // JACK time of the event
+    jack_nframes_t frame;  // JACK frame time of the event
     std::uint8_t status, data1, data2;
 };
 
