@@ -5,7 +5,7 @@
 #include <cstring>
 #include <utility>
 
-#if defined(__AVX2__)
+#if defined(__AVX2__) || (defined(__PCLMUL__) && defined(__SSSE3__))
 #include <immintrin.h>
 #endif
 
@@ -64,15 +64,52 @@ constexpr Crc16Tables crc16_tables() {
 }
 constexpr Crc16Tables kCrc16 = crc16_tables();
 
-std::uint16_t crc16(const std::uint8_t* p, std::size_t n) {
-    unsigned c = 0;
+unsigned crc16_bytes(unsigned c, const std::uint8_t* p, std::size_t n) {
     for (; n >= 8; n -= 8, p += 8) {
         c = kCrc16[7][((c >> 8) ^ p[0]) & 0xff] ^ kCrc16[6][(c ^ p[1]) & 0xff] ^ kCrc16[5][p[2]] ^ kCrc16[4][p[3]] ^
             kCrc16[3][p[4]] ^ kCrc16[2][p[5]] ^ kCrc16[1][p[6]] ^ kCrc16[0][p[7]];
     }
     for (; n > 0; --n, ++p) c = ((c << 8) ^ kCrc16[0][((c >> 8) ^ *p) & 0xff]) & 0xffff;
-    return std::uint16_t(c);
+    return c;
 }
+
+#if defined(__PCLMUL__) && defined(__SSSE3__)
+// x^n mod P(x), P = x^16 + x^15 + x^2 + 1
+constexpr std::uint64_t x_pow_mod(int n) {
+    std::uint32_t r = 1;
+    for (int i = 0; i < n; ++i) {
+        r <<= 1;
+        if (r & 0x10000) r ^= 0x18005;
+    }
+    return r;
+}
+
+// With carry-less multiplies, 16 bytes a step (about a tenth of the
+// tables' time): the bytes so far, as a 128-bit polynomial X = H x^64 + L
+// (first byte highest), are only needed modulo P, so the next 16 bytes
+// fold in as X x^128 + B = H (x^192 mod P) + L (x^128 mod P) + B. The
+// folded X, as 16 bytes, then the bytes left over go through the tables:
+// their CRC is that of the whole.
+std::uint16_t crc16(const std::uint8_t* p, std::size_t n) {
+    if (n < 32) return std::uint16_t(crc16_bytes(0, p, n));
+    const __m128i reverse = _mm_setr_epi8(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const __m128i k = _mm_set_epi64x(std::int64_t(x_pow_mod(192)), std::int64_t(x_pow_mod(128)));
+    auto load = [&](const std::uint8_t* q) {
+        return _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q)), reverse);
+    };
+    const std::size_t blocks = n / 16;
+    __m128i x = load(p);
+    for (std::size_t b = 1; b < blocks; ++b) {
+        const __m128i h = _mm_clmulepi64_si128(x, k, 0x11), l = _mm_clmulepi64_si128(x, k, 0x00);
+        x = _mm_xor_si128(_mm_xor_si128(h, l), load(p + 16 * b));
+    }
+    alignas(16) std::uint8_t folded[16];
+    _mm_store_si128(reinterpret_cast<__m128i*>(folded), _mm_shuffle_epi8(x, reverse));
+    return std::uint16_t(crc16_bytes(crc16_bytes(0, folded, 16), p + 16 * blocks, n % 16));
+}
+#else
+std::uint16_t crc16(const std::uint8_t* p, std::size_t n) { return std::uint16_t(crc16_bytes(0, p, n)); }
+#endif
 
 // s[i] += (sum_j c[j] s[i - 1 - j]) >> shift for i >= N, in 64 bits (a
 // corrupt stream must not overflow: it fails its CRC; a valid one never
@@ -282,6 +319,8 @@ struct FlacFrames::Reader {
     }
 };
 
+std::uint16_t flac_crc16(const std::uint8_t* p, std::size_t n) { return crc16(p, n); }
+
 FlacFrames::FlacFrames(const std::uint8_t* data, std::size_t size, unsigned channels, unsigned bits)
     : data_(data), size_(size), end_(true), channels_(channels), bits_(bits) {}
 
@@ -473,10 +512,16 @@ std::size_t FlacFrames::frame(std::vector<float>& out) {
     }
     const float scale = 1.f / float(1u << (bits - 1));
     out.resize(std::size_t(block) * channels);
-    for (unsigned ch = 0; ch < channels; ++ch) {
-        const std::int32_t* s = samples_.data() + std::size_t(ch) * block;
-        float* o = out.data() + ch;
-        for (unsigned i = 0; i < block; ++i) o[std::size_t(i) * channels] = float(s[i]) * scale;
+    if (channels == 1) {  // contiguous: vectorised
+        const std::int32_t* s = samples_.data();
+        float* o = out.data();
+        for (unsigned i = 0; i < block; ++i) o[i] = float(s[i]) * scale;
+    } else {
+        for (unsigned ch = 0; ch < channels; ++ch) {
+            const std::int32_t* s = samples_.data() + std::size_t(ch) * block;
+            float* o = out.data() + ch;
+            for (unsigned i = 0; i < block; ++i) o[std::size_t(i) * channels] = float(s[i]) * scale;
+        }
     }
     return block;
 }

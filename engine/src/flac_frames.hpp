@@ -26,6 +26,9 @@
 
 namespace tactus {
 
+// FLAC's frame CRC-16 (polynomial 0x8005, MSB first, from 0) of n bytes.
+std::uint16_t flac_crc16(const std::uint8_t* p, std::size_t n);
+
 class FlacFrames {
 public:
     // Reads up to `max` of the stream's next bytes into dst; 0 at its end.

@@ -176,3 +176,30 @@ TEST_CASE("a FLAC frame that is cut short, damaged or garbage gives libFLAC's re
         }
     }
 }
+
+TEST_CASE("the frame CRC-16 is FLAC's at every length and alignment", "[flac]") {
+    // bit by bit, as the format defines it
+    auto reference = [](const std::uint8_t* p, std::size_t n) {
+        unsigned c = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            c ^= unsigned(p[i]) << 8;
+            for (int b = 0; b < 8; ++b) c = (c & 0x8000) ? ((c << 1) ^ 0x8005) & 0xffff : (c << 1) & 0xffff;
+        }
+        return std::uint16_t(c);
+    };
+    std::mt19937 rng(7);
+    std::vector<std::uint8_t> bytes(4100);
+    for (auto& b : bytes) b = std::uint8_t(rng());
+    const std::uint8_t check[] = {'1', '2', '3', '4', '5', '6', '7', '8', '9'};
+    CHECK(tactus::flac_crc16(check, 9) == 0xFEE8);  // CRC-16/UMTS's check value
+    for (std::size_t offset = 0; offset < 16; offset += 5)
+        for (std::size_t n = 0; n < 300; ++n) {
+            INFO("offset " << offset << ", " << n << " bytes");
+            REQUIRE(tactus::flac_crc16(bytes.data() + offset, n) == reference(bytes.data() + offset, n));
+        }
+    CHECK(tactus::flac_crc16(bytes.data(), 4096) == reference(bytes.data(), 4096));
+    // all ones, all zeros: no carry lost between the folded halves
+    std::vector<std::uint8_t> ones(1000, 0xff), zeros(1000, 0);
+    CHECK(tactus::flac_crc16(ones.data(), ones.size()) == reference(ones.data(), ones.size()));
+    CHECK(tactus::flac_crc16(zeros.data(), zeros.size()) == 0);
+}

@@ -26,14 +26,18 @@ struct PrintActivations final : FrameSink {
 template <class Feed>
 void stream_file(AudioFile& file, std::size_t block, const ProgressFn& progress, Feed&& feed) {
     const std::size_t chunk = block * std::max<std::size_t>(1, (16384 + block - 1) / block);
-    std::vector<float> inter(chunk * std::size_t(file.channels())), mono(chunk);
+    std::vector<float> inter(chunk * std::size_t(file.channels())), mono(file.channels() > 1 ? chunk : 0);
     std::int64_t done = 0;
     std::size_t got;
     while ((got = file.read(inter.data(), chunk)) > 0) {
-        mix_to_mono(inter.data(), got, file.channels(), mono.data());
+        const float* m = inter.data();  // a mono file is already mono
+        if (file.channels() > 1) {
+            mix_to_mono(inter.data(), got, file.channels(), mono.data());
+            m = mono.data();
+        }
         for (std::size_t at = 0; at < got; at += block) {
             const std::size_t n = std::min(block, got - at);
-            feed(mono.data() + at, n);
+            feed(m + at, n);
             done += std::int64_t(n);
             if (progress) progress(double(done) / file.sample_rate(), double(file.frames()) / file.sample_rate());
         }
