@@ -10,7 +10,7 @@
 // a time from a 64-bit window with one check for the four, the older
 // predictor taps of four samples are summed in vector lanes, and the
 // samples come out as floats (int / 2^(bits - 1), as libFLAC's path and
-// libsndfile give them): 9.8 ms for that clip (Sapphire Rapids), the
+// libsndfile give them): 9.1 ms for that clip (Sapphire Rapids), the
 // same samples bit for bit (tests/engine/flac_frames_test.cpp holds them
 // to libFLAC's at every setting libsndfile writes, and every eval-dev clip).
 //
