@@ -323,6 +323,12 @@ TEST_CASE("periods longer than the prediction lead (8192 frames, 171 ms): MIDI n
         offsets += std::to_string(int(1000 * offset_to_nearest(t, live))) + " ";
     }
     INFO("notes " << notes << "; note - nearest OSC beat (ms): " << offsets);
+    // what was heard, for a failure's sake (twice under load every note
+    // was more than 1 s from every OSC beat)
+    std::string heard;
+    for (std::size_t k = 0; k < std::min<std::size_t>(live.size(), 12); ++k) heard += std::to_string(live[k]) + " ";
+    INFO("OSC /beat messages " << live.size() << " (audio times " << heard << "...), OSC messages in all "
+                               << osc.messages().size() << "; tactus-jack said: " << tj.stderr_text());
     CHECK(notes >= 24);
     CHECK(on_beat >= notes - 1);
     REQUIRE(tj.alive());
