@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -252,6 +253,17 @@ double Player::audio_time(double mono) const {
     return double(it->pos) / rate_ + (mono - to_monotonic(it->usecs));
 }
 
+std::uint64_t Player::usecs_at_audio_time(double audio_s) const {
+    const std::size_t count = cycle_count_.load(std::memory_order_acquire);
+    if (count == 0) return start_usecs_.load() + std::uint64_t(std::max(audio_s, 0.0) * 1e6);
+    // the last cycle whose first sample is at or before the one asked for
+    const double frame = audio_s * rate_;
+    const auto end = cycles_.begin() + std::ptrdiff_t(count);
+    auto it = std::upper_bound(cycles_.begin(), end, frame, [](double f, const Cycle& c) { return f < double(c.pos); });
+    if (it != cycles_.begin()) --it;
+    return std::uint64_t(std::int64_t(it->usecs) + std::llround((frame - double(it->pos)) / rate_ * 1e6));
+}
+
 // ---- MidiRecorder -----------------------------------------------------------------
 
 MidiRecorder::MidiRecorder(const std::string& server, const std::string& name) : rt_buffer_(1 << 20) {
@@ -311,7 +323,6 @@ int OscReceiver::handler(const char* path, const char* types, lo_arg** argv, int
     m.path = path;
     m.types = types;
     m.received = monotonic_s();
-    m.jack_usecs = std::uint64_t(m.received * 1e6);
     for (int i = 0; i < argc; ++i) {
         switch (types[i]) {
             case 'i': m.numbers.push_back(osc_arg_as<std::int32_t>(argv[i])); break;

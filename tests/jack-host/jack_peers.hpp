@@ -76,6 +76,10 @@ public:
     // with it: a beat stamped with its cycle's time is late against a grid
     // laid from the start, but not against the samples it was heard in.
     double audio_time(double mono) const;
+    // The other way: the JACK time (microseconds) at which the player
+    // plays the audio at `audio_s`, by the cycle that played it (or, not
+    // yet played, the last cycle and the nominal rate on from it).
+    std::uint64_t usecs_at_audio_time(double audio_s) const;
     // The same for a JACK frame time (MIDI events): exact, no clocks.
     double audio_time_at_frame(jack_nframes_t frame) const {
         return double(std::int32_t(frame - start_frame_.load())) / rate_;  // JACK's frame counter wraps
@@ -138,7 +142,6 @@ struct OscMessage {
     std::vector<double> numbers;  // timetags ('t') as CLOCK_MONOTONIC seconds
     std::vector<std::string> strings;
     double received;  // CLOCK_MONOTONIC seconds
-    std::uint64_t jack_usecs;
 };
 
 // A liblo server on a free UDP port of 127.0.0.1 that keeps every message.
