@@ -1,4 +1,5 @@
-# Copies the converted BeatNet models (SRC) into the bundle (DST/models).
+# Copies the converted BeatNet models (SRC) into the bundle (DST/models),
+# with their packed files where setup made them.
 # They are fetched outside the build (tools/model/fetch_models.sh); without
 # them the bundle still builds, and the plugin refuses to instantiate with a
 # message naming the missing file.
@@ -11,8 +12,10 @@ if(NOT models)
   message(WARNING "tactus.lv2: no model files in ${SRC}; run tools/model/fetch_models.sh ${SRC}")
   return()
 endif()
+# and their packed files (tactus-pack-models), where there are
+file(GLOB packed ${SRC}/beatnet-model-*.packed)
 file(MAKE_DIRECTORY ${DST})
-foreach(model ${models})
+foreach(model ${models} ${packed})
   get_filename_component(name ${model} NAME)
   file(COPY_FILE ${model} ${DST}/${name} ONLY_IF_DIFFERENT)
 endforeach()

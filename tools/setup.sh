@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quick start, step 1: install what is missing (Debian 12), build everything
 # into build/ (binaries in build/bin/), fetch and convert the BeatNet model
-# weights, and run tactus-analyze on the bundled example.
+# weights (and pack them for this CPU), and run tactus-analyze on the
+# bundled example.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -29,6 +30,8 @@ fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build
 tools/model/fetch_models.sh build/bin/models
+# the models packed for this build's CPU network: each start then skips it
+build/bin/tactus-pack-models build/bin/models
 
 echo "setup: done. Beats of the bundled example (time_s, beat in bar):"
 build/bin/tactus-analyze examples/groove-120bpm.flac

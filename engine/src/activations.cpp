@@ -64,6 +64,8 @@ void ActivationPipeline::set_auto_gain(bool on) {
 void ActivationPipeline::prime() {
     // silence's features: log(1 + 0) bands and zero differences
     std::fill(feat_.begin(), feat_.end(), 0.f);
+    silence_restored_ = silence_frames_ > 0 && crnn_->restore_silence(silence_frames_);
+    if (silence_restored_) return;
     for (int frames = silence_frames_; frames > 0;) {
         const int n = std::min(frames, kBatchMax);
         crnn_->run(feat_.data(), n, probs_.data());

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "tactus/crnn.hpp"
+#include "tactus/packed_model.hpp"
 #include "tactus/error.hpp"
 
 namespace tactus {
@@ -20,8 +21,20 @@ class CpuEnsemble final : public CrnnBackend {
 public:
     explicit CpuEnsemble(CrnnArithmetic a) : arithmetic_(a) {}
     void add(const CrnnWeightsView& w) { nets_.push_back(std::make_unique<CrnnCpu>(w, arithmetic_, scratch_)); }
+    void add(std::unique_ptr<PackedModel> packed) {
+        nets_.push_back(std::make_unique<CrnnCpu>(packed->image(), scratch_));
+        packed_.push_back(std::move(packed));
+    }
     void reset() override {
         for (auto& n : nets_) n->reset();
+    }
+    bool restore_silence(int frames) override {
+        // every network or none: the caller primes them all otherwise
+        if (packed_.size() != nets_.size()) return false;
+        for (const auto& p : packed_)
+            if (p->silence_frames() != frames) return false;
+        for (auto& n : nets_) n->restore_image_state();
+        return true;
     }
     void run(const float* features, int frames, float* probabilities) override {
         frames = std::clamp(frames, 0, kMaxFrames);
@@ -43,6 +56,7 @@ private:
     CrnnArithmetic arithmetic_;
     std::shared_ptr<CrnnScratch> scratch_ = make_crnn_scratch();  // the nets run one after another
     std::vector<std::unique_ptr<CrnnCpu>> nets_;
+    std::vector<std::unique_ptr<PackedModel>> packed_;  // the images some nets read in place
     float probs_[kMaxFrames * kClasses] = {};
     float sum_[kMaxFrames * kClasses] = {};
 };
@@ -59,7 +73,17 @@ public:
                                                  CrnnArithmetic a) override {
         if (files.empty()) throw Error("no model given");
         auto e = std::make_unique<CpuEnsemble>(a);
-        for (const auto& path : files) e->add(MappedModel(path).weights());  // packed from the mapped file
+        for (const auto& path : files) {
+            std::string why;
+            bool to_fix = false;
+            if (a == CrnnArithmetic::fast)
+                if (auto packed = PackedModel::open(path, &why, &to_fix)) {
+                    e->add(std::move(packed));
+                    continue;
+                }
+            if (to_fix) std::fprintf(stderr, "tactus: %s; packing the model at start instead (tactus-pack-models packs it again)\n", why.c_str());
+            e->add(MappedModel(path).weights());  // packed from the mapped file
+        }
         return e;
     }
     std::string describe() const override { return "CPU"; }

@@ -5,11 +5,13 @@
 #include <cmath>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "int8_matrix.hpp"
 #include "panel_matrix.hpp"
 #include "simd.hpp"
+#include "tactus/error.hpp"
 
 namespace tactus {
 namespace {
@@ -65,6 +67,17 @@ public:
             if (rows[std::size_t(r)])
                 for (int c = 0; c < cols; ++c) f32_->set(r, c, rows[std::size_t(r)][c]);
     }
+    // int8 arrays packed before (an image's), read in place
+    Matrix(int rows, int cols, panel::InputCode input, const std::int8_t* w, const float* scale, const std::int32_t* start)
+        : i8_(std::make_unique<panel::Int8Matrix>(rows, cols, input, w, scale, start)) {}
+    // fp32 panels packed before, copied
+    Matrix(int rows, int cols, const float* panels) : f32_(std::make_unique<panel::PanelMatrix>(rows, cols)) {
+        std::copy_n(panels, f32_values(rows, cols), f32_->w.p);
+    }
+    static std::size_t f32_values(int rows, int cols) { return std::size_t(panel::pad_rows(rows)) * std::size_t(cols); }
+    const panel::Int8Matrix& i8() const { return *i8_; }
+    const panel::PanelMatrix& f32() const { return *f32_; }
+    bool is_int8() const { return i8_ != nullptr; }
     // acc_f += M x_f for `frames` frames; `scratch` takes the 7-bit copies of
     // the inputs (gemm_scratch_bytes(kPooledStride) bytes)
     void gemm(const float* x, int x_stride, float* acc, int acc_stride, int frames, std::uint8_t* scratch) const {
@@ -76,6 +89,57 @@ private:
     std::unique_ptr<panel::PanelMatrix> f32_;
     std::unique_ptr<panel::Int8Matrix> i8_;
 };
+
+// A packed network as one image: every array below, each 64-byte aligned,
+// in this order (the fast arithmetic's; packed_model.hpp saves and maps
+// images). The writer fills the same places it would read.
+struct Int8Arrays {
+    std::int8_t* w;
+    float* scale;
+    std::int32_t* start;
+};
+struct Image {
+    float *conv_w, *conv_b, *l0_b, *lstm_b[kLstmLayers], *out_w, *out_b;
+    Int8Arrays l0, ih[kLstmLayers], hh[kLstmLayers];
+    float *h[kLstmLayers], *c[kLstmLayers];  // the LSTM state when it was saved
+};
+
+// The image's arrays at `base` (null: offsets only); *bytes gets its size.
+Image image_at(std::uint8_t* base, std::size_t* bytes) {
+    std::size_t at = 0;
+    auto take = [&](std::size_t size) {
+        at = (at + 63) / 64 * 64;
+        std::uint8_t* p = base ? base + at : nullptr;
+        at += size;
+        return p;
+    };
+    auto floats = [&](std::size_t n) { return reinterpret_cast<float*>(take(n * sizeof(float))); };
+    auto int8 = [&](int rows, int cols) {
+        Int8Arrays a;
+        a.w = reinterpret_cast<std::int8_t*>(take(panel::Int8Matrix::weight_bytes(rows, cols)));
+        a.scale = floats(std::size_t(panel::pad8(rows)));
+        a.start = reinterpret_cast<std::int32_t*>(take(std::size_t(panel::pad8(rows)) * sizeof(std::int32_t)));
+        return a;
+    };
+    Image m{};
+    m.conv_w = floats(kConvChannels * kConvKernel);
+    m.conv_b = floats(kConvChannels);
+    m.l0_b = floats(kL0Rows);
+    for (auto& b : m.lstm_b) b = floats(kGateRows);
+    m.out_w = floats(Matrix::f32_values(kClasses, kHidden));
+    m.out_b = floats(kOutRows);
+    m.l0 = int8(kHidden, kLinear0In);
+    for (int l = 0; l < kLstmLayers; ++l) {
+        m.ih[l] = int8(kGateRows, kHidden);
+        m.hh[l] = int8(kGateRows, kHidden);
+    }
+    for (int l = 0; l < kLstmLayers; ++l) {
+        m.h[l] = floats(kHidPad);
+        m.c[l] = floats(kHidPad);
+    }
+    *bytes = (at + 63) / 64 * 64;
+    return m;
+}
 
 }  // namespace
 
@@ -108,6 +172,7 @@ struct CrnnCpu::Impl {
     std::shared_ptr<CrnnScratch> scratch;
     Buffer &pooled, &l0_out, &h0_seq, &gates, &h1_seq, &logits;
     panel::Aligned<std::uint8_t>& int8_input;
+    std::optional<Image> saved;  // the image read from, if any: its state
 
     Impl(const CrnnWeightsView& w, CrnnArithmetic a, std::shared_ptr<CrnnScratch> shared)
         : l0_w(rows_of(w.linear0_w, kHidden, kLinear0In), kLinear0In, a, panel::kNonNegativeInput),  // after a ReLU
@@ -134,6 +199,62 @@ struct CrnnCpu::Impl {
                     lstm_b[l].p[gate_row(q, u)] = w.lstm[l].b_ih[src] + w.lstm[l].b_hh[src];
                 }
         for (int r = 0; r < kClasses; ++r) out_b.p[r] = w.out_b[r];
+    }
+
+    // From an image, read in place (the int8 weights) or copied (the rest)
+    Impl(const Image& m, std::shared_ptr<CrnnScratch> shared)
+        : l0_w(kHidden, kLinear0In, panel::kNonNegativeInput, m.l0.w, m.l0.scale, m.l0.start),
+          lstm_ih{Matrix(kGateRows, kHidden, panel::kSignedInput, m.ih[0].w, m.ih[0].scale, m.ih[0].start),
+                  Matrix(kGateRows, kHidden, panel::kSignedInput, m.ih[1].w, m.ih[1].scale, m.ih[1].start)},
+          lstm_hh{Matrix(kGateRows, kHidden, panel::kSignedInput, m.hh[0].w, m.hh[0].scale, m.hh[0].start),
+                  Matrix(kGateRows, kHidden, panel::kSignedInput, m.hh[1].w, m.hh[1].scale, m.hh[1].start)},
+          out_w(kClasses, kHidden, m.out_w),
+          scratch(shared ? std::move(shared) : make_crnn_scratch()),
+          pooled(scratch->pooled),
+          l0_out(scratch->l0_out),
+          h0_seq(scratch->h0_seq),
+          gates(scratch->gates),
+          h1_seq(scratch->h1_seq),
+          logits(scratch->logits),
+          int8_input(scratch->int8_input),
+          saved(m) {
+        std::copy_n(m.conv_w, kConvChannels * kConvKernel, &conv_w[0][0]);
+        std::copy_n(m.conv_b, kConvChannels, conv_b);
+        std::copy_n(m.l0_b, kL0Rows, l0_b.p);
+        for (int l = 0; l < kLstmLayers; ++l) std::copy_n(m.lstm_b[l], kGateRows, lstm_b[l].p);
+        std::copy_n(m.out_b, kOutRows, out_b.p);
+    }
+
+    // The image of this network: its packed arrays and the state now
+    void save(const Image& m) const {
+        std::copy_n(&conv_w[0][0], kConvChannels * kConvKernel, m.conv_w);
+        std::copy_n(conv_b, kConvChannels, m.conv_b);
+        std::copy_n(l0_b.p, kL0Rows, m.l0_b);
+        for (int l = 0; l < kLstmLayers; ++l) std::copy_n(lstm_b[l].p, kGateRows, m.lstm_b[l]);
+        std::copy_n(out_w.f32().w.p, Matrix::f32_values(kClasses, kHidden), m.out_w);
+        std::copy_n(out_b.p, kOutRows, m.out_b);
+        auto int8 = [](const Matrix& from, const Int8Arrays& to) {
+            const panel::Int8Matrix& x = from.i8();
+            std::copy_n(x.w, panel::Int8Matrix::weight_bytes(x.rows, x.cols), to.w);
+            std::copy_n(x.scale, x.rows, to.scale);
+            std::copy_n(x.start, x.rows, to.start);
+        };
+        int8(l0_w, m.l0);
+        for (int l = 0; l < kLstmLayers; ++l) {
+            int8(lstm_ih[l], m.ih[l]);
+            int8(lstm_hh[l], m.hh[l]);
+            std::copy_n(h[l].p, kHidPad, m.h[l]);
+            std::copy_n(c[l].p, kHidPad, m.c[l]);
+        }
+    }
+
+    bool restore_saved() {
+        if (!saved) return false;
+        for (int l = 0; l < kLstmLayers; ++l) {
+            std::copy_n(saved->h[l], kHidPad, h[l].p);
+            std::copy_n(saved->c[l], kHidPad, c[l].p);
+        }
+        return true;
     }
 
     void reset() {
@@ -231,6 +352,32 @@ CrnnCpu::CrnnCpu(const CrnnWeightsView& weights, CrnnArithmetic arithmetic, std:
     : impl_(std::make_unique<Impl>(weights, arithmetic, std::move(scratch))) {
     impl_->reset();
 }
+CrnnCpu::CrnnCpu(const std::uint8_t* image, std::shared_ptr<CrnnScratch> scratch) {
+    std::size_t bytes = 0;
+    impl_ = std::make_unique<Impl>(image_at(const_cast<std::uint8_t*>(image), &bytes), std::move(scratch));
+    impl_->restore_saved();
+}
+std::string CrnnCpu::image_layout() {
+    return std::string("lanes ") + std::to_string(L) + ", panels of " + std::to_string(panel::kRows) + " and " +
+           std::to_string(panel::kI8Rows) + " rows, " + panel::int8_kernel();
+}
+std::size_t CrnnCpu::image_bytes() {
+    std::size_t bytes = 0;
+    image_at(nullptr, &bytes);
+    return bytes;
+}
+std::vector<std::uint8_t> CrnnCpu::image() const {
+    if (!impl_->l0_w.is_int8()) throw Error("only the fast arithmetic's network is saved as an image");
+    std::size_t bytes = 0;
+    image_at(nullptr, &bytes);
+    std::vector<std::uint8_t> out(bytes + 64);
+    // 64-byte aligned within the vector: offset, then slide down
+    auto* base = out.data() + (64 - reinterpret_cast<std::uintptr_t>(out.data()) % 64) % 64;
+    impl_->save(image_at(base, &bytes));
+    std::vector<std::uint8_t> image(base, base + bytes);
+    return image;
+}
+bool CrnnCpu::restore_image_state() { return impl_->restore_saved(); }
 CrnnCpu::CrnnCpu(const CrnnWeights& weights, CrnnArithmetic arithmetic) : CrnnCpu(view_of(weights), arithmetic) {}
 CrnnCpu::~CrnnCpu() = default;
 void CrnnCpu::reset() { impl_->reset(); }

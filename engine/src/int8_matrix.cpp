@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 namespace tactus::panel {
@@ -44,7 +45,7 @@ struct Frames {
 using Sums = __m512i;
 using Groups = __m512i;
 inline Sums start_sums(const Int8Matrix& m, int panel) {
-    return _mm512_zextsi256_si512(_mm256_load_si256(reinterpret_cast<const __m256i*>(m.start.p + panel * kI8Rows)));
+    return _mm512_zextsi256_si512(_mm256_load_si256(reinterpret_cast<const __m256i*>(m.start + panel * kI8Rows)));
 }
 inline Groups weights(const std::int8_t* w, int k) {
     return _mm512_load_si512(reinterpret_cast<const void*>(w + std::size_t(k) * kGroupBytes));
@@ -73,7 +74,7 @@ struct Groups {
     __m256i k0, k1;
 };
 inline Sums start_sums(const Int8Matrix& m, int panel) {
-    return _mm256_load_si256(reinterpret_cast<const __m256i*>(m.start.p + panel * kI8Rows));
+    return _mm256_load_si256(reinterpret_cast<const __m256i*>(m.start + panel * kI8Rows));
 }
 inline __m256i group(const std::int8_t* w, int k) {
     return _mm256_load_si256(reinterpret_cast<const __m256i*>(w + std::size_t(k) * kGroupBytes));
@@ -108,7 +109,7 @@ inline Sums add_products(Sums acc, Groups x, Groups g) {
 // acc[8 rows] += sum * row scale * sx
 inline void scale_into(const Int8Matrix& m, int panel, Sums sum, float sx, float* acc) {
     float* out = acc + panel * kI8Rows;
-    const __m256 rs = _mm256_mul_ps(_mm256_load_ps(m.scale.p + panel * kI8Rows), _mm256_set1_ps(sx));
+    const __m256 rs = _mm256_mul_ps(_mm256_load_ps(m.scale + panel * kI8Rows), _mm256_set1_ps(sx));
     _mm256_storeu_ps(out, _mm256_fmadd_ps(_mm256_cvtepi32_ps(row_sums(sum)), rs, _mm256_loadu_ps(out)));
 }
 
@@ -120,7 +121,7 @@ inline void scale_into(const Int8Matrix& m, int panel, Sums sum, float sx, float
 template <int F, int PG>
 inline void panels(const Int8Matrix& m, int p0, const Frames& x) {
     const std::size_t panel_stride = std::size_t(m.quads) * kGroupBytes;
-    const std::int8_t* w0 = m.w.p + std::size_t(p0) * panel_stride;
+    const std::int8_t* w0 = m.w + std::size_t(p0) * panel_stride;
     Sums a[F][PG];
 #pragma GCC unroll 8
     for (int p = 0; p < PG; ++p) {
@@ -231,11 +232,11 @@ void frame(const Int8Matrix& m, const std::uint8_t* u, float sx, float* acc) {
         for (int p = first; p < end; ++p)
             for (int r = 0; r < kI8Rows; ++r) {
                 const int row = p * kI8Rows + r;
-                std::int32_t sum = m.start.p[row];
-                const std::int8_t* w = m.w.p + std::size_t(p) * panel_stride + std::size_t(r) * 4;
+                std::int32_t sum = m.start[row];
+                const std::int8_t* w = m.w + std::size_t(p) * panel_stride + std::size_t(r) * 4;
                 for (int c = 0; c < 4 * m.quads; ++c)
                     sum += std::int32_t(w[std::size_t(c / 4) * kGroupBytes + std::size_t(c % 4)]) * std::int32_t(u[c]);
-                acc[row] = std::fma(float(sum), m.scale.p[row] * sx, acc[row]);
+                acc[row] = std::fma(float(sum), m.scale[row] * sx, acc[row]);
             }
 }
 
@@ -257,37 +258,66 @@ int round_weights_simd(const float*, int, float, std::int8_t*) { return 0; }
 
 }  // namespace
 
+struct Int8Matrix::Storage {
+    Aligned<std::int8_t> w;
+    Buffer scale;
+    Aligned<std::int32_t> start;
+    Storage(int rows, int cols) : w(Int8Matrix::weight_bytes(rows, cols)), scale(std::size_t(rows)), start(std::size_t(rows)) {}
+};
+
+Int8Matrix::~Int8Matrix() = default;
+
 Int8Matrix::Int8Matrix(const float* const* row_weights, int rows_, int cols_, InputCode input_)
     : rows(pad8(rows_)),
       cols(cols_),
       panels(pad8(rows_) / kI8Rows),
       quads(pad8(cols_) / 4),
       input(input_),
-      w(std::size_t(pad8(rows_)) * std::size_t(pad8(cols_))),
-      scale(std::size_t(pad8(rows_))),
-      start(std::size_t(pad8(rows_))) {
+      own_(std::make_unique<Storage>(pad8(rows_), cols_)) {
+    std::int8_t* packed = own_->w.p;
+    float* scales = own_->scale.p;
+    std::int32_t* starts = own_->start.p;
+    w = packed;
+    scale = scales;
+    start = starts;
     std::vector<std::int8_t> q(std::size_t(pad8(cols_)), 0);
-    std::vector<bool> zero_panel(std::size_t(panels), true);
     for (int r = 0; r < rows_; ++r) {
         const float* row = row_weights[r];
         if (!row) continue;
         const float top = largest_magnitude(row, cols_);
         if (!(top > 0.f)) continue;  // an all-zero row stays zero
-        zero_panel[std::size_t(r / kI8Rows)] = false;
-        scale.p[r] = top / float(kWeightSteps);
+        scales[r] = top / float(kWeightSteps);
         // x * inv is within [-63, 63] up to rounding, which the rounding to
         // an integer absorbs
         const float inv = float(kWeightSteps) / top;
         for (int c = round_weights_simd(row, cols_, inv, q.data()); c < cols_; ++c)
             q[std::size_t(c)] = std::int8_t(std::nearbyint(row[c] * inv));
-        std::int8_t* lane = w.p + std::size_t(r / kI8Rows) * std::size_t(quads) * kGroupBytes + std::size_t(r % kI8Rows) * 4;
+        std::int8_t* lane = packed + std::size_t(r / kI8Rows) * std::size_t(quads) * kGroupBytes + std::size_t(r % kI8Rows) * 4;
         std::int32_t sum = 0;
         for (int k = 0; k < quads; ++k) std::memcpy(lane + std::size_t(k) * kGroupBytes, q.data() + 4 * k, 4);
         for (int c = 0; c < cols_; ++c) sum += q[std::size_t(c)];
-        start.p[r] = -input.offset * sum;
+        starts[r] = -input.offset * sum;
     }
+    find_live();
+}
+
+Int8Matrix::Int8Matrix(int rows_, int cols_, InputCode input_, const std::int8_t* w_, const float* scale_,
+                       const std::int32_t* start_)
+    : rows(pad8(rows_)),
+      cols(cols_),
+      panels(pad8(rows_) / kI8Rows),
+      quads(pad8(cols_) / 4),
+      input(input_),
+      w(w_),
+      scale(scale_),
+      start(start_) {
+    find_live();
+}
+
+void Int8Matrix::find_live() {
     for (int p = 0; p < panels; ++p) {
-        if (zero_panel[std::size_t(p)]) continue;
+        const bool zero = std::all_of(scale + p * kI8Rows, scale + (p + 1) * kI8Rows, [](float s) { return s == 0.f; });
+        if (zero) continue;
         if (!live.empty() && live.back().second == p) ++live.back().second;
         else live.emplace_back(p, p + 1);
     }

@@ -23,6 +23,7 @@
 // Built with the hot-path flags (-march=native).
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -47,15 +48,30 @@ inline constexpr InputCode kNonNegativeInput{127, 0};
 struct Int8Matrix {
     int rows, cols, panels, quads;  // rows padded to 8; cols as given, quads = pad8(cols) / 4 (even)
     InputCode input;
-    Aligned<std::int8_t> w;
-    Buffer scale;                 // per row: the weights are w * scale (max |row| / 63)
-    Aligned<std::int32_t> start;  // per row: -offset * sum of its int8 weights
-    // [first, end) runs of panels with a weight that is not zero: the
-    // products skip panels of padding rows (a tenth of the LSTM's gates
-    // with 16-lane vectors), which would add exactly 0
+    // The packed arrays, 64-byte aligned: packed here (and owned), or read
+    // in place from a packed model file (see packed_model.hpp).
+    const std::int8_t* w = nullptr;     // rows * quads * 4 bytes
+    const float* scale = nullptr;       // per row: the weights are w * scale (max |row| / 63)
+    const std::int32_t* start = nullptr;  // per row: -offset * sum of its int8 weights
+    // [first, end) runs of panels with a weight that is not zero (a scale
+    // that is not): the products skip panels of padding rows (a tenth of
+    // the LSTM's gates with 16-lane vectors), which would add exactly 0
     std::vector<std::pair<int, int>> live;
     // row r's cols_ weights at rows[r] (null: a row of zeros)
     Int8Matrix(const float* const* rows, int rows_, int cols_, InputCode input = kSignedInput);
+    // Arrays packed before, as w, scale and start give them; they must
+    // outlive the matrix.
+    Int8Matrix(int rows_, int cols_, InputCode input, const std::int8_t* w, const float* scale,
+               const std::int32_t* start);
+    ~Int8Matrix();
+    Int8Matrix(const Int8Matrix&) = delete;
+    Int8Matrix& operator=(const Int8Matrix&) = delete;
+    static std::size_t weight_bytes(int rows_, int cols_) { return std::size_t(pad8(rows_)) * std::size_t(pad8(cols_)); }
+
+private:
+    struct Storage;
+    std::unique_ptr<Storage> own_;
+    void find_live();
 };
 
 // x[0..n) -> u[0..pad8(n)) = q + offset with x = q * scale: scale = max |x|

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <map>
+#include <vector>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -119,18 +121,26 @@ struct MappedModel::File {
 
 MappedModel::~MappedModel() = default;
 
-MappedModel::MappedModel(const std::filesystem::path& path) : file_(std::make_unique<File>(path)) {
-    const std::string where = "model file " + path.string();
-    const MappedFile& bytes = file_->bytes;
-    if (bytes.size() < 8) throw Error(where + " is truncated (" + std::to_string(bytes.size()) + " bytes)");
+namespace {
+
+// The header's length from the file's first 8 bytes (the file is `size`
+// bytes long).
+std::uint64_t header_length(const std::uint8_t* first8, std::uint64_t size, const std::string& where) {
+    if (size < 8) throw Error(where + " is truncated (" + std::to_string(size) + " bytes)");
     std::uint64_t header_len = 0;
-    for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | bytes.data()[i];
-    if (header_len > kMaxHeaderBytes || header_len > bytes.size() - 8)
+    for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | first8[i];
+    if (header_len > kMaxHeaderBytes || header_len > size - 8)
         throw Error(where + " is not a safetensors file or is truncated (header length " +
                     std::to_string(header_len) + ")");
+    return header_len;
+}
+
+// The JSON header, its metadata checked: a Tactus model of a format and
+// features this engine reads.
+nlohmann::json parse_header(const std::uint8_t* text, std::uint64_t len, const std::string& where) {
     nlohmann::json header;
     try {
-        header = nlohmann::json::parse(bytes.data() + 8, bytes.data() + 8 + header_len);
+        header = nlohmann::json::parse(text, text + len);
     } catch (const nlohmann::json::exception&) {
         throw Error(where + " has a corrupt header (not JSON)");
     }
@@ -143,6 +153,52 @@ MappedModel::MappedModel(const std::filesystem::path& path) : file_(std::make_un
     if (meta_string(meta, "format_version", where) != "1")
         throw Error(where + " has unsupported format version " + meta_string(meta, "format_version", where));
     check_features(meta, where);
+    return header;
+}
+
+}  // namespace
+
+std::string model_data_checksum(const std::filesystem::path& path) {
+    const std::string where = "model file " + path.string();
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec) throw Error("cannot read model file " + path.string() + ": " + ec.message());
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw Error("cannot open model file " + path.string());
+    auto read_at = [&](std::uint8_t* out, std::size_t n, off_t at) {
+        std::size_t got = 0;
+        while (got < n) {
+            const ssize_t r = ::pread(fd, out + got, n - got, at + off_t(got));
+            if (r <= 0) break;
+            got += std::size_t(r);
+        }
+        return got == n;
+    };
+    std::uint8_t first8[8] = {};
+    std::vector<std::uint8_t> text;
+    bool ok = read_at(first8, std::min<std::uint64_t>(8, size), 0);
+    std::uint64_t len = 0;
+    try {
+        len = header_length(first8, ok ? size : 0, where);
+        text.resize(std::size_t(len));
+        ok = read_at(text.data(), text.size(), 8);
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    ::close(fd);
+    if (!ok) throw Error("cannot read model file " + path.string());
+    return meta_string(parse_header(text.data(), len, where)["__metadata__"], "data_xxh64", where);
+}
+
+MappedModel::MappedModel(const std::filesystem::path& path) : file_(std::make_unique<File>(path)) {
+    const std::string where = "model file " + path.string();
+    const MappedFile& bytes = file_->bytes;
+    std::uint8_t first8[8] = {};
+    if (bytes.size() >= 8) std::memcpy(first8, bytes.data(), 8);
+    const std::uint64_t header_len = header_length(first8, bytes.size(), where);
+    const nlohmann::json header = parse_header(bytes.data() + 8, header_len, where);
+    const auto& meta = header["__metadata__"];
 
     const std::uint8_t* data = bytes.data() + 8 + header_len;
     const std::size_t data_len = bytes.size() - 8 - header_len;

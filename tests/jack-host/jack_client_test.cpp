@@ -7,10 +7,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <thread>
-
-
 #include <sstream>
+#include <thread>
 
 #include "audio_fixtures.hpp"
 #include "beat_metrics.hpp"
@@ -353,19 +351,22 @@ TEST_CASE("buffer-size changes while playing, and the monitor line", "[jack]") {
     std::this_thread::sleep_for(300ms);
     int late = 0, on_grid = 0;
     const double period = 60.0 / 110.0;
+    std::ostringstream off;  // the beats off the grid: audio time, error
     for (const auto& m : osc.messages("/beat")) {
         const double t = player.audio_time(m.numbers[6]);
         if (t < 10) continue;
         ++late;
         const double err = t - 0.2 - period * std::round((t - 0.2) / period);
         on_grid += std::abs(err) < 0.05 ? 1 : 0;
+        if (std::abs(err) >= 0.05) off << " " << t << " s (" << std::lround(err * 1000) << " ms)";
     }
-    INFO("beats after 10 s: " << late);
+    INFO("beats after 10 s: " << late << "; off the grid:" << off.str());
     CHECK(late >= 22);  // beats kept coming through both changes
-    CHECK(on_grid >= late - 2);
     REQUIRE(tj.alive());
     CHECK(tj.terminate() == 0);
     const std::string log = tj.stderr_text();
+    INFO("tactus-jack said: " << log);
+    CHECK(on_grid >= late - 2);
     CHECK(log.find("BPM") != std::string::npos);  // the monitor's line (a line a second when not a terminal)
     CHECK(log.find("locked") != std::string::npos);
 }

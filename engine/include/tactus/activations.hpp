@@ -68,6 +68,9 @@ public:
     // later resets too. 0: madmom's and BeatNet's start (zero state, no
     // first difference).
     void set_silence_before(int frames);
+    // Whether the last priming restored a saved state (packed model files,
+    // tactus/packed_model.hpp) instead of running the silence through.
+    bool silence_restored() const { return silence_restored_; }
     // Scales the network's input to mastered material's level (see
     // FeatureExtractor::set_auto_gain); off, as BeatNet has it, until set.
     // Set it before feeding: the features restart.
@@ -95,6 +98,7 @@ private:
     void prime();
     int batch_ = 1, pending_ = 0;
     int silence_frames_ = 0;
+    bool silence_restored_ = false;
     std::int64_t input_samples_ = 0;
     std::int64_t fed_end_ = 0;  // input samples once the chunk being fed is in
     std::int64_t resampled_samples_ = 0;

@@ -5,7 +5,10 @@
 // Weights are repacked at construction (padded to the vector width, gates
 // interleaved for the cell update; for the fast arithmetic quantised to 7
 // bits a row, see CrnnArithmetic); step() does not allocate.
+#include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "tactus/crnn_backend.hpp"
 #include "tactus/model.hpp"
@@ -27,6 +30,11 @@ public:
     // network may run with it at the same time.
     CrnnCpu(const CrnnWeightsView& weights, CrnnArithmetic arithmetic, std::shared_ptr<CrnnScratch> scratch = nullptr);
     CrnnCpu(const CrnnWeights& weights, CrnnArithmetic arithmetic);
+    // A network read from an image (image(); a packed model file holds
+    // one): the int8 weights in place, so the image (64-byte aligned,
+    // image_bytes() long) must outlive the network; the LSTM state the
+    // image's.
+    explicit CrnnCpu(const std::uint8_t* image, std::shared_ptr<CrnnScratch> scratch = nullptr);
     ~CrnnCpu();
     CrnnCpu(const CrnnCpu&) = delete;
     CrnnCpu& operator=(const CrnnCpu&) = delete;
@@ -40,6 +48,17 @@ public:
     // and faster for files (the input weights are read once per batch).
     void run(const float* features, int frames, float* probabilities);
     static constexpr int kMaxBatch = 32;
+
+    // The fast arithmetic's network as one image: its packed weights and
+    // its LSTM state now. Throws tactus::Error for the exact arithmetic.
+    std::vector<std::uint8_t> image() const;
+    static std::size_t image_bytes();
+    // What the image's arrays depend on besides the model: vector widths
+    // and the int8 kernel.
+    static std::string image_layout();
+    // Back to the state of the image it was read from; false (and nothing
+    // changed) for a network packed from weights.
+    bool restore_image_state();
 
     // Intermediates of the last step() (for tests against the golden arrays;
     // with a shared scratch, until another network runs).

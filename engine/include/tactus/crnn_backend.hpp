@@ -39,6 +39,13 @@ public:
     // mean). frames <= kMaxFrames. Worker-side; must not throw: a backend
     // whose device fails carries on some other way (and says so once).
     virtual void run(const float* features, int frames, float* probabilities) = 0;
+    // After reset(): the state `frames` frames of silence would leave, if
+    // the backend has it saved (packed_model.hpp); false, and nothing
+    // changed, if not.
+    virtual bool restore_silence(int frames) {
+        (void)frames;
+        return false;
+    }
     static constexpr int kMaxFrames = 32;
 };
 

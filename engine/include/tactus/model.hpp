@@ -86,6 +86,11 @@ private:
     CrnnWeightsView view_{};
 };
 
+// The checksum a model file records for its tensor data (data_xxh64), from
+// its header alone, which is read and checked as load_model does; the data
+// is not read. Throws tactus::Error.
+std::string model_data_checksum(const std::filesystem::path& path);
+
 // The file name of model `id` (1..3): "beatnet-model-<id>.safetensors".
 std::string model_file_name(int id);
 
