@@ -1,6 +1,7 @@
 #include "tactus/audio_file.hpp"
 
 #include <FLAC/stream_decoder.h>
+#include <dlfcn.h>
 #include <sndfile.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <type_traits>
 
 #include "flac_frames.hpp"
 #include "tactus/error.hpp"
@@ -77,6 +79,44 @@ struct AudioFile::Flac {
 namespace {
 
 // A native FLAC stream ("fLaC" first; FLAC in Ogg goes to libsndfile).
+// libsndfile, loaded with the first file that is not FLAC: FLAC files
+// (and the plugin and tactus-jack, which read none) never need it, and
+// linking it loaded it with its codecs (Vorbis, Opus, MPEG, LAME) at every
+// start: 0.5 ms of each tactus-analyze run, and their memory in every
+// plugin host.
+struct Sndfile {
+    decltype(&::sf_open) open = nullptr;
+    decltype(&::sf_close) close = nullptr;
+    decltype(&::sf_readf_float) readf_float = nullptr;
+    decltype(&::sf_strerror) strerror = nullptr;
+    decltype(&::sf_error) error = nullptr;
+    std::string why;  // why it could not be loaded
+};
+
+const Sndfile& sndfile() {
+    static const Sndfile api = [] {
+        Sndfile s;
+        void* lib = ::dlopen("libsndfile.so.1", RTLD_NOW | RTLD_LOCAL);
+        if (!lib) {
+            const char* e = ::dlerror();
+            s.why = e ? e : "libsndfile.so.1 not found";
+            return s;
+        }
+        auto get = [&](auto& fn, const char* name) {
+            fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(::dlsym(lib, name));
+            if (!fn && s.why.empty()) s.why = std::string("libsndfile.so.1 has no ") + name;
+        };
+        get(s.open, "sf_open");
+        get(s.close, "sf_close");
+        get(s.readf_float, "sf_readf_float");
+        get(s.strerror, "sf_strerror");
+        get(s.error, "sf_error");
+        if (!s.why.empty()) s.open = nullptr;
+        return s;
+    }();
+    return api;
+}
+
 bool is_native_flac(const std::filesystem::path& path) {
     char magic[4] = {};
     std::ifstream in(path, std::ios::binary);
@@ -90,25 +130,27 @@ AudioFile::AudioFile(const std::filesystem::path& path) : path_(path) {
     if (!std::filesystem::exists(path, ec)) throw Error("cannot open " + path.string() + ": no such file");
     if (std::filesystem::is_directory(path, ec)) throw Error("cannot open " + path.string() + ": is a directory");
     if (is_native_flac(path) && open_flac()) return;
+    const Sndfile& sf = sndfile();
+    if (!sf.open) throw Error("cannot read " + path.string() + ": libsndfile cannot be loaded (" + sf.why + ")");
     SF_INFO info{};
-    file_ = sf_open(path.c_str(), SFM_READ, &info);
+    file_ = sf.open(path.c_str(), SFM_READ, &info);
     if (!file_)
-        throw Error("cannot read " + path.string() + ": " + sf_strerror(nullptr) +
+        throw Error("cannot read " + path.string() + ": " + sf.strerror(nullptr) +
                     " (not an audio file libsndfile can decode, or corrupt)");
     channels_ = info.channels;
     rate_ = double(info.samplerate);
     frames_ = info.frames;
     if (channels_ < 1 || channels_ > 64) {
-        sf_close(file_);
+        sf.close(file_);
         throw Error("cannot read " + path.string() + ": unsupported channel count " + std::to_string(channels_));
     }
     if (!(rate_ >= kMinSampleRate && rate_ <= kMaxSampleRate)) {
-        sf_close(file_);
+        sf.close(file_);
         throw Error("cannot read " + path.string() + ": sample rate " + std::to_string(info.samplerate) +
                     " Hz is outside 8000-192000 Hz");
     }
     if (frames_ <= 0) {
-        sf_close(file_);
+        sf.close(file_);
         throw Error(path.string() + " holds no audio (0 frames)");
     }
 }
@@ -153,7 +195,7 @@ void AudioFile::check_format() {
 }
 
 AudioFile::~AudioFile() {
-    if (file_) sf_close(file_);
+    if (file_) sndfile().close(file_);
 }
 
 std::size_t AudioFile::read_flac(float* interleaved, std::size_t frames) {
@@ -191,10 +233,11 @@ std::size_t AudioFile::read_flac(float* interleaved, std::size_t frames) {
 
 std::size_t AudioFile::read(float* interleaved, std::size_t frames) {
     if (flac_) return read_flac(interleaved, frames);
-    const sf_count_t got = sf_readf_float(file_, interleaved, sf_count_t(frames));
-    if (got < 0) throw Error("error while reading " + path_.string() + ": " + sf_strerror(file_));
-    if (got == 0 && sf_error(file_) != SF_ERR_NO_ERROR)
-        throw Error("error while reading " + path_.string() + ": " + sf_strerror(file_));
+    const Sndfile& sf = sndfile();
+    const sf_count_t got = sf.readf_float(file_, interleaved, sf_count_t(frames));
+    if (got < 0) throw Error("error while reading " + path_.string() + ": " + sf.strerror(file_));
+    if (got == 0 && sf.error(file_) != SF_ERR_NO_ERROR)
+        throw Error("error while reading " + path_.string() + ": " + sf.strerror(file_));
     return std::size_t(got);
 }
 

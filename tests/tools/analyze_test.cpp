@@ -150,6 +150,27 @@ TEST_CASE("bad input files give one clear line on stderr and a non-zero exit", "
     }
 }
 
+TEST_CASE("FLAC is read without libsndfile; a file that needs it says so when it cannot be loaded", "[analyze]") {
+    // a libsndfile.so.1 that is no library, found first
+    const auto lib_dir = temp("no-sndfile");
+    fs::create_directories(lib_dir);
+    std::ofstream(lib_dir / "libsndfile.so.1") << "not a library";
+    const std::string env = "LD_LIBRARY_PATH=" + quote(lib_dir) + " ";
+    const auto flac = click_track("clicks-lib.flac", 44100, 2, 3.0, SF_FORMAT_FLAC | SF_FORMAT_PCM_16);
+    const auto wav = click_track("clicks-lib.wav", 44100, 2, 3.0, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+    const auto flac_run = run(env + analyze() + " --activations " + quote(flac));
+    CHECK(flac_run.status == 0);
+    CHECK(std::count(flac_run.out.begin(), flac_run.out.end(), '\n') >= 140);
+    CHECK(flac_run.out == run(analyze() + " --activations " + quote(flac)).out);
+    const auto wav_run = run(env + analyze() + " --activations " + quote(wav));
+    CHECK(wav_run.status == 1);
+    CHECK(wav_run.out.empty());
+    CHECK(wav_run.err.find("libsndfile cannot be loaded") != std::string::npos);
+    CHECK(std::count(wav_run.err.begin(), wav_run.err.end(), '\n') == 1);
+    // and with the real one, the WAV's frames are the FLAC's
+    CHECK(run(analyze() + " --activations " + quote(wav)).out == flac_run.out);
+}
+
 TEST_CASE("a wrong model file is refused before any audio is read", "[analyze]") {
     const auto file = click_track("clicks-m.wav", 22050, 1, 1.0, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
     std::ofstream(temp("bogus.safetensors")) << "not a model";
