@@ -67,6 +67,23 @@ float sum(const float* a, int n) {
 
 }  // namespace
 
+int first_max(const float* x, int n) {
+    if (n <= 0) return 0;
+    // the largest value in vector lanes (no chain of compares through n),
+    // then the first place that holds it, as std::max_element finds it
+    float top = x[0];
+    int i = 0;
+    if (n >= L) {
+        vf m = simd::load(x);
+        for (i = L; i + L <= n; i += L) m = simd::vmax(m, simd::load(x + i));
+        for (int j = 0; j < L; ++j) top = std::max(top, m[j]);
+    }
+    for (; i < n; ++i) top = std::max(top, x[i]);
+    int at = 0;
+    while (at < n - 1 && !(x[at] == top)) ++at;
+    return at;
+}
+
 BarPointerFilter::BarPointerFilter(const std::vector<int>& meters, int min_interval, int max_interval, double lambda,
                                    int observation_lambda)
     : meters_(meters), min_interval_(min_interval), max_interval_(max_interval), obs_lambda_(observation_lambda),
@@ -103,7 +120,11 @@ BarPointerFilter::BarPointerFilter(const std::vector<int>& meters, int min_inter
     for (int i = 0; i < n; ++i)
         beat_range_.push_back(std::min((min_interval + i + observation_lambda - 1) / observation_lambda, kMaxBeatRange));
     last_scratch_.assign(std::size_t(n), 0.f);
-    first_scratch_.assign(std::size_t(panels_) * L * std::size_t(*std::max_element(meters.begin(), meters.end())), 0.f);
+    std::size_t rows = 0;
+    for (auto beats : meters) rows += std::size_t(beats);
+    first_scratch_.assign(std::size_t(panels_) * L * rows, 0.f);
+    row_alpha_.assign(rows, nullptr);
+    row_ratio_.assign(rows, 0.f);
     tempo_.assign(std::size_t(n), 0.f);
     agg_.assign(std::size_t(m_.front().alpha.size() / std::size_t(m_.front().beats)), 0.f);
     for (const auto& m : m_) beat_rows_.resize(beat_rows_.size() + std::size_t(m.beats));
@@ -214,26 +235,21 @@ void BarPointerFilter::step(float beat, float downbeat) {
         const int at = base_[std::size_t(i)];
         next_base_[std::size_t(i)] = at == 0 ? min_interval_ + i - 1 : at - 1;
     }
-    // agg_ changes where the states do, the first states and the beat
-    // ranges: summed there afresh as they are written, in meter and beat
-    // order
+    // The first state of each beat receives the tempo-mixed mass of the
+    // previous beat's last states: every meter's and beat's, all read
+    // before any state is written. Row r is a (meter, beat) in meter and
+    // beat order.
     const std::size_t beat_states = agg_.size();
-    float* agg = agg_.data();
-    for (int i = 0; i < n; ++i) {
-        float* a = agg + m_.front().block_start[std::size_t(i)];
-        const int L = min_interval_ + i, q = next_base_[std::size_t(i)];
-        for (int k = 0; k < beat_range_[std::size_t(i)]; ++k) a[wrap(q + k, L)] = 0.f;
-    }
+    const std::size_t first_stride = std::size_t(panels_) * L;
+    std::size_t rows = 0;
     for (auto& m : m_) {
         float* alpha = m.alpha.data();
-        // The first state of each beat receives the tempo-mixed mass of the
-        // previous beat's last states (read before any is overwritten).
-        for (int bb = 0; bb < m.beats; ++bb) {
+        for (int bb = 0; bb < m.beats; ++bb, ++rows) {
             const int from_beat = (bb + m.beats - 1) % m.beats;
             for (int i = 0; i < n; ++i)
                 last_scratch_[std::size_t(i)] =
                     alpha[m.block_start[std::size_t(from_beat * n + i)] + slot(i, min_interval_ + i - 1)];
-            float* out = first_scratch_.data() + std::size_t(bb) * std::size_t(panels_) * L;
+            float* out = first_scratch_.data() + rows * first_stride;
             int p = 0;
             for (; p + 4 <= panels_; p += 4) mix_tempi<4>(p, out);
             switch (panels_ - p) {  // the rest side by side too
@@ -242,22 +258,38 @@ void BarPointerFilter::step(float beat, float downbeat) {
             case 1: mix_tempi<1>(p, out); break;
             default: break;
             }
+            row_alpha_[rows] = alpha + std::size_t(bb) * beat_states;  // beat bb's blocks, as agg_'s
+            row_ratio_[rows] = bb == 0 ? down_ratio : beat_ratio;
         }
-        // the first states and the beat ranges see the activation
-        for (int bb = 0; bb < m.beats; ++bb) {
-            const float r = bb == 0 ? down_ratio : beat_ratio;
-            const float* first = first_scratch_.data() + std::size_t(bb) * std::size_t(panels_) * L;
-            for (int i = 0; i < n; ++i) {
-                const std::size_t at = std::size_t(m.block_start[std::size_t(bb * n + i)]);
-                float* a = alpha + at;
-                float* s = agg + (at - std::size_t(bb) * beat_states);
-                const int L = min_interval_ + i, q = next_base_[std::size_t(i)];
-                s[q] += a[q] = first[i] * r;
-                for (int k = 1; k < beat_range_[std::size_t(i)]; ++k) {
-                    const int j = wrap(q + k, L);
-                    s[j] += a[j] *= r;
-                }
+    }
+    // The first states and the beat ranges see the activation. agg_ changes
+    // where they do, and is summed there afresh, state by state, in meter
+    // and beat order (the rows' order): the same sums as row by row, with
+    // each state's indices worked out once for all the rows.
+    float* agg = agg_.data();
+    const std::vector<int>& offset = m_.front().block_start;  // interval i's block within a beat
+    for (int i = 0; i < n; ++i) {
+        const int Li = min_interval_ + i, q = next_base_[std::size_t(i)];
+        const std::size_t block = std::size_t(offset[std::size_t(i)]);
+        {
+            const std::size_t j = block + std::size_t(q);
+            float sum = 0.f;
+            for (std::size_t r = 0; r < rows; ++r) {
+                const float v = first_scratch_[r * first_stride + std::size_t(i)] * row_ratio_[r];
+                row_alpha_[r][j] = v;
+                sum += v;
             }
+            agg[j] = sum;
+        }
+        for (int k = 1; k < beat_range_[std::size_t(i)]; ++k) {
+            const std::size_t j = block + std::size_t(wrap(q + k, Li));
+            float sum = 0.f;
+            for (std::size_t r = 0; r < rows; ++r) {
+                const float v = row_alpha_[r][j] * row_ratio_[r];
+                row_alpha_[r][j] = v;
+                sum += v;
+            }
+            agg[j] = sum;
         }
     }
     base_.swap(next_base_);

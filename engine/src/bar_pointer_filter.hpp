@@ -15,6 +15,10 @@
 
 namespace tactus {
 
+// The index of the first largest of x[0..n) (n >= 1, finite values), as
+// std::max_element gives it, without its chain of n dependent compares.
+int first_max(const float* x, int n);
+
 class BarPointerFilter {
 public:
     BarPointerFilter(const std::vector<int>& meters, int min_interval, int max_interval, double lambda,
@@ -92,7 +96,9 @@ private:
     std::vector<float> allowed_;  // 1 for allowed tempi, 0 else (padded)
     std::vector<Meter> m_;
     std::vector<int> beat_range_;  // per interval: states that see the beat activation
-    std::vector<float> last_scratch_, first_scratch_;
+    std::vector<float> last_scratch_, first_scratch_;  // first_scratch_: per (meter, beat) row
+    std::vector<float*> row_alpha_;  // step(): per row, its beat's states (laid out as agg_)
+    std::vector<float> row_ratio_;   // step(): per row, its beat range's likelihood ratio
     std::vector<float> agg_;  // one beat's states, summed over beats and meters (stored scale, rings)
     std::vector<const float*> beat_rows_;  // sum_beats' sources
     std::vector<float> tempo_;

@@ -444,7 +444,7 @@ struct TactusTracker::Impl {
         // while, keeps the beats from hopping between them.
         const auto& tempo = filter.tempo();
         const int lo_i = filter.min_interval();
-        const int mode = int(std::max_element(tempo.begin(), tempo.end()) - tempo.begin()) + lo_i;
+        const int mode = first_max(tempo.data(), int(tempo.size())) + lo_i;
         auto band_of = [&](double c, int* lo, int* hi) {
             *lo = int(std::floor(c * (1.0 - kBandWidth)));
             *hi = int(std::ceil(c * (1.0 + kBandWidth)));
@@ -483,9 +483,9 @@ struct TactusTracker::Impl {
             }
         }
         filter.band(lo, hi, band_since, band_until);
-        int k = int(std::max_element(band_since.begin(), band_since.end()) - band_since.begin());
+        int k = first_max(band_since.data(), int(band_since.size()));
         const bool phase_held = hold_phase(&k);
-        const int n = int(std::max_element(band_until.begin() + 1, band_until.end()) - band_until.begin());
+        const int n = 1 + first_max(band_until.data() + 1, int(band_until.size()) - 1);
         // sub-frame: the mean of the mode's neighbourhood
         double n_exact = n;
         {

@@ -5,9 +5,12 @@
 // tempo between two whole frames, drifting, stays itself.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <numeric>
+#include <random>
+#include <vector>
 
 #include "bar_pointer_filter.hpp"
 
@@ -184,4 +187,17 @@ TEST_CASE("bar-pointer filter: an hour of beats, silence and noise keeps the pos
     for (float v : f.since_beat()) since += v;
     CHECK(since == Approx(1.0).margin(1e-4));
     CHECK(mass(f, 24, 26) > 0.5);  // the last minute's beats: 120 BPM
+}
+
+TEST_CASE("first_max finds the first largest value, as std::max_element does", "[bar_pointer]") {
+    std::mt19937 rng(11);
+    for (int n = 1; n <= 70; ++n)
+        for (int rep = 0; rep < 20; ++rep) {
+            // few distinct values, so the largest is often tied
+            std::uniform_int_distribution<int> level(0, rep % 2 ? 3 : 1000);
+            std::vector<float> x(static_cast<std::size_t>(n), 0.f);
+            for (auto& v : x) v = float(level(rng)) * 0.01f;
+            INFO("n " << n << ", rep " << rep);
+            CHECK(first_max(x.data(), n) == int(std::max_element(x.begin(), x.end()) - x.begin()));
+        }
 }
