@@ -1,6 +1,7 @@
 #include "dc_blocker.hpp"
 
 #include <cmath>
+#include <utility>
 
 #include "simd.hpp"
 
@@ -25,14 +26,19 @@ void DcBlocker::run(const float* in, std::size_t n, float* out) {
     float px = x_, py = y_;
     std::size_t i = 0;
     for (; i + L <= n; i += L) {
-        float d[L];
-        bool silent = false;
-        for (int j = 0; j < L; ++j) {
-            const float prev = j == 0 ? px : in[i + std::size_t(j) - 1];
-            d[j] = in[i + std::size_t(j)] - prev;
-            silent |= in[i + std::size_t(j)] == 0.f && prev == 0.f;
+        // the differences and the silence test in lanes too: sample by
+        // sample they had become the loop's largest cost
+        const simd::vf cur = simd::load(in + i);
+        simd::vf prev;  // in[i - 1 .. i + L - 2]
+        if (i > 0) {
+            prev = simd::load(in + i - 1);
+        } else {
+            prev[0] = px;
+            for (int j = 1; j < L; ++j) prev[j] = in[j - 1];
         }
-        if (silent) {
+        const simd::vf dv = cur - prev;
+        const simd::vi both_zero = (cur == 0.f) & (prev == 0.f);
+        if (simd::any(both_zero)) {
             for (int j = 0; j < L; ++j) {
                 const float v = in[i + std::size_t(j)];
                 py = v == 0.f && px == 0.f ? 0.f : v - px + kPole * py;
@@ -42,14 +48,12 @@ void DcBlocker::run(const float* in, std::size_t n, float* out) {
             continue;
         }
         // four partial sums: the chain from block to block is the carry alone
-        simd::vf s0 = pw.carry * py, s1{}, s2{}, s3{};
-        for (int j = 0; j < L; j += 4) {
-            s0 += pw.col[j] * d[j];
-            s1 += pw.col[j + 1] * d[j + 1];
-            s2 += pw.col[j + 2] * d[j + 2];
-            s3 += pw.col[j + 3] * d[j + 3];
-        }
-        const simd::vf yb = (s0 + s1) + (s2 + s3);
+        // (column j's lane broadcast by a shuffle, not through memory)
+        simd::vf s[4] = {pw.carry * py, simd::vf{}, simd::vf{}, simd::vf{}};
+        [&]<int... J>(std::integer_sequence<int, J...>) {
+            ((s[J % 4] += pw.col[J] * simd::lane<J>(dv)), ...);
+        }(std::make_integer_sequence<int, L>{});
+        const simd::vf yb = (s[0] + s[1]) + (s[2] + s[3]);
         simd::store(out + i, yb);
         px = in[i + L - 1];
         py = yb[L - 1];

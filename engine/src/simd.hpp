@@ -33,6 +33,25 @@ inline float hsum(vf v) {
 }
 
 inline vf vmax(vf a, vf b) { return a > b ? a : b; }
+// Whether any lane of a comparison's result is true (-1).
+inline bool any(vi m) {
+#if defined(__AVX512F__)
+    return __builtin_ia32_ptestmd512(m, m, 0xffff) != 0;
+#else
+    int r = 0;
+    for (int i = 0; i < kLanes; ++i) r |= m[i];
+    return r != 0;
+#endif
+}
+// Lane j of v in every lane.
+template <int j>
+inline vf lane(vf v) {
+#if defined(__AVX512F__)
+    return __builtin_shuffle(v, vi{j, j, j, j, j, j, j, j, j, j, j, j, j, j, j, j});
+#else
+    return __builtin_shuffle(v, vi{j, j, j, j, j, j, j, j});
+#endif
+}
 // The same sum as a tree of vector additions (a few instructions; the
 // lanes add in another order than hsum's).
 inline float hsum_tree(vf v) {
