@@ -124,6 +124,7 @@ BarPointerFilter::BarPointerFilter(const std::vector<int>& meters, int min_inter
     for (auto beats : meters) rows += std::size_t(beats);
     first_scratch_.assign(std::size_t(panels_) * L * rows, 0.f);
     row_alpha_.assign(rows, nullptr);
+    last_at_.assign(std::size_t(n), 0);
     row_ratio_.assign(rows, 0.f);
     tempo_.assign(std::size_t(n), 0.f);
     agg_.assign(std::size_t(m_.front().alpha.size() / std::size_t(m_.front().beats)), 0.f);
@@ -241,14 +242,16 @@ void BarPointerFilter::step(float beat, float downbeat) {
     // beat order.
     const std::size_t beat_states = agg_.size();
     const std::size_t first_stride = std::size_t(panels_) * L;
+    const std::vector<int>& offset = m_.front().block_start;  // interval i's block within a beat
+    // where each interval's last state lies within a beat (the same in every beat)
+    for (int i = 0; i < n; ++i) last_at_[std::size_t(i)] = offset[std::size_t(i)] + slot(i, min_interval_ + i - 1);
     std::size_t rows = 0;
     for (auto& m : m_) {
         float* alpha = m.alpha.data();
         for (int bb = 0; bb < m.beats; ++bb, ++rows) {
             const int from_beat = (bb + m.beats - 1) % m.beats;
-            for (int i = 0; i < n; ++i)
-                last_scratch_[std::size_t(i)] =
-                    alpha[m.block_start[std::size_t(from_beat * n + i)] + slot(i, min_interval_ + i - 1)];
+            const float* from = alpha + std::size_t(from_beat) * beat_states;
+            for (int i = 0; i < n; ++i) last_scratch_[std::size_t(i)] = from[last_at_[std::size_t(i)]];
             float* out = first_scratch_.data() + rows * first_stride;
             int p = 0;
             for (; p + 4 <= panels_; p += 4) mix_tempi<4>(p, out);
@@ -267,7 +270,6 @@ void BarPointerFilter::step(float beat, float downbeat) {
     // and beat order (the rows' order): the same sums as row by row, with
     // each state's indices worked out once for all the rows.
     float* agg = agg_.data();
-    const std::vector<int>& offset = m_.front().block_start;  // interval i's block within a beat
     for (int i = 0; i < n; ++i) {
         const int Li = min_interval_ + i, q = next_base_[std::size_t(i)];
         const std::size_t block = std::size_t(offset[std::size_t(i)]);

@@ -99,6 +99,7 @@ private:
     std::vector<float> last_scratch_, first_scratch_;  // first_scratch_: per (meter, beat) row
     std::vector<float*> row_alpha_;  // step(): per row, its beat's states (laid out as agg_)
     std::vector<float> row_ratio_;   // step(): per row, its beat range's likelihood ratio
+    std::vector<int> last_at_;       // step(): per interval, its last state's place within a beat
     std::vector<float> agg_;  // one beat's states, summed over beats and meters (stored scale, rings)
     std::vector<const float*> beat_rows_;  // sum_beats' sources
     std::vector<float> tempo_;
