@@ -27,12 +27,13 @@ double Periodicity::step(double x) {
     head_ = (head_ + 1) % size;
     const double v = x - mean_;
     history_[std::size_t(head_)] = v;
+    // lag l's sample is at head_ - l in the ring: two plain runs (a modulo
+    // per lag was a division each)
+    auto update = [&](int l, double past) { r_[std::size_t(l)] += a_ * (v * past - r_[std::size_t(l)]); };
+    for (int l = 0; l <= head_; ++l) update(l, history_[std::size_t(head_ - l)]);
+    for (int l = head_ + 1; l <= max_lag_; ++l) update(l, history_[std::size_t(head_ - l + size)]);
     double best = 0;
-    for (int l = 0; l <= max_lag_; ++l) {
-        const double past = history_[std::size_t((head_ - l + size) % size)];
-        r_[std::size_t(l)] += a_ * (v * past - r_[std::size_t(l)]);
-        if (l >= min_lag_) best = std::max(best, r_[std::size_t(l)]);
-    }
+    for (int l = min_lag_; l <= max_lag_; ++l) best = std::max(best, r_[std::size_t(l)]);
     clarity_ = std::max(0.0, best / (r_[0] + floor_));
     return clarity_;
 }
