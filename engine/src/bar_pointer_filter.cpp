@@ -125,6 +125,7 @@ BarPointerFilter::BarPointerFilter(const std::vector<int>& meters, int min_inter
     first_scratch_.assign(std::size_t(panels_) * L * rows, 0.f);
     row_alpha_.assign(rows, nullptr);
     last_at_.assign(std::size_t(n), 0);
+    at_scratch_.assign(std::size_t(n), 0);
     row_ratio_.assign(rows, 0.f);
     tempo_.assign(std::size_t(n), 0.f);
     agg_.assign(std::size_t(m_.front().alpha.size() / std::size_t(m_.front().beats)), 0.f);
@@ -418,11 +419,15 @@ void BarPointerFilter::beat_in_bar_at(int k, int* meter, int* beat, double* mass
     *beat = 1;
     const int first = std::max({0, k + 1 - min_interval_, lo - min_interval_});
     const int last = std::min(n - 1, hi - min_interval_);
+    // state k's place within a beat, per interval (the same in every beat)
+    const std::vector<int>& offset = m_.front().block_start;
+    for (int i = first; i <= last; ++i) at_scratch_[std::size_t(i)] = offset[std::size_t(i)] + slot(i, k);
+    const std::size_t beat_states = agg_.size();
     for (const auto& m : m_)
         for (int bb = 0; bb < m.beats; ++bb) {
             double mass = 0;
-            for (int i = first; i <= last; ++i)
-                mass += value(m.alpha[std::size_t(m.block_start[std::size_t(bb * n + i)] + slot(i, k))]);
+            const float* a = m.alpha.data() + std::size_t(bb) * beat_states;
+            for (int i = first; i <= last; ++i) mass += value(a[at_scratch_[std::size_t(i)]]);
             if (mass > best) {
                 best = mass;
                 *meter = m.beats;

@@ -100,6 +100,7 @@ private:
     std::vector<float*> row_alpha_;  // step(): per row, its beat's states (laid out as agg_)
     std::vector<float> row_ratio_;   // step(): per row, its beat range's likelihood ratio
     std::vector<int> last_at_;       // step(): per interval, its last state's place within a beat
+    mutable std::vector<int> at_scratch_;  // beat_in_bar_at(): per interval, state k's place
     std::vector<float> agg_;  // one beat's states, summed over beats and meters (stored scale, rings)
     std::vector<const float*> beat_rows_;  // sum_beats' sources
     std::vector<float> tempo_;
