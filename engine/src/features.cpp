@@ -9,6 +9,7 @@
 
 #include "auto_gain.hpp"
 #include "bluestein.hpp"
+#include "fft_plans.hpp"
 #include "dc_blocker.hpp"
 #include "simd.hpp"
 #include "tactus/error.hpp"
@@ -121,7 +122,7 @@ struct FeatureExtractor::Impl {
     }
 };
 
-FeatureExtractor::FeatureExtractor() : impl_(std::make_unique<Impl>()) {}
+FeatureExtractor::FeatureExtractor() : impl_(std::make_unique<Impl>()) { make_fft_planner_thread_safe(); }
 FeatureExtractor::~FeatureExtractor() = default;
 
 std::int64_t FeatureExtractor::frames_ready() const {

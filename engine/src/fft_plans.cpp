@@ -9,13 +9,22 @@ std::atomic<int> g_planned{0}, g_from_wisdom{0};
 
 }  // namespace
 
-fftwf_plan plan_bluestein_fft(int n, fftwf_complex* in, fftwf_complex* out, int sign) {
-    // Once per process, by whichever thread plans first (a static's
-    // initialiser runs once): FFTW's planner lock, then the wisdom. FFTW's
-    // wisdom is global; entries for other problems are neither added nor
-    // changed.
-    static const bool imported = [] {
+void make_fft_planner_thread_safe() {
+    // once per process, by whichever thread comes first (a static's
+    // initialiser runs once)
+    static const bool locked = [] {
         fftwf_make_planner_thread_safe();
+        return true;
+    }();
+    (void)locked;
+}
+
+fftwf_plan plan_bluestein_fft(int n, fftwf_complex* in, fftwf_complex* out, int sign) {
+    // Once per process, by whichever thread plans first: FFTW's planner
+    // lock, then the wisdom. FFTW's wisdom is global; entries for other
+    // problems are neither added nor changed.
+    static const bool imported = [] {
+        make_fft_planner_thread_safe();
         return fftwf_import_wisdom_from_string(kFftWisdom) != 0;
     }();
     g_planned.fetch_add(1, std::memory_order_relaxed);

@@ -33,6 +33,11 @@ inline constexpr int kBluesteinFft = 2304;
 inline constexpr int kPairedFft = 2880;
 inline constexpr int kFftSizes[] = {kBluesteinFft, kPairedFft};
 
+// Turns on FFTW's planner lock, once per process (every later call is an
+// atomic load). The feature extractor calls it when it is made, though it
+// may plan its DFTs later: from then on other code may plan at any time.
+void make_fft_planner_thread_safe();
+
 // An out-of-place n-point complex DFT (n one of kFftSizes, sign
 // FFTW_FORWARD or FFTW_BACKWARD) on buffers from fftwf_alloc_complex;
 // nullptr if FFTW cannot plan it. Any thread may call it, and

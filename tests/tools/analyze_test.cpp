@@ -150,7 +150,7 @@ TEST_CASE("bad input files give one clear line on stderr and a non-zero exit", "
     }
 }
 
-TEST_CASE("FLAC is read without libsndfile; a file that needs it says so when it cannot be loaded", "[analyze]") {
+TEST_CASE("FLAC is read without libsndfile, and a file that needs it says so when it cannot be loaded", "[analyze]") {
     // a libsndfile.so.1 that is no library, found first
     const auto lib_dir = temp("no-sndfile");
     fs::create_directories(lib_dir);
