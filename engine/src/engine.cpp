@@ -125,7 +125,9 @@ void Engine::push_rt(const float* const* channels, int num_channels, std::uint32
     mix(span.second, span.first_size, span.second_size);
     fifo_.commit_rt(frames);
     fifo_written_.store(fifo_written_.load(std::memory_order_relaxed) + frames, std::memory_order_relaxed);
-    if (fifo_.read_available_rt() >= wake_samples_.load(std::memory_order_relaxed)) sem_post(&wake_);
+    // (no worker, as when tactus-analyze drains the FIFO itself: no post)
+    if (worker_.load(std::memory_order_relaxed) && fifo_.read_available_rt() >= wake_samples_.load(std::memory_order_relaxed))
+        sem_post(&wake_);
 }
 
 std::size_t Engine::pop_events_rt(BeatEvent* out, std::size_t max) noexcept { return events_.pop_rt(out, max); }
@@ -351,6 +353,7 @@ void Engine::worker_loop() {
 void Engine::start() {
     if (thread_.joinable()) return;
     quit_.store(false, std::memory_order_release);
+    worker_.store(true, std::memory_order_relaxed);  // a post missed before this: the worker wakes every 20 ms
     thread_ = std::thread([this] { worker_loop(); });
 }
 
@@ -359,6 +362,7 @@ void Engine::stop() {
     quit_.store(true, std::memory_order_release);
     sem_post(&wake_);
     thread_.join();
+    worker_.store(false, std::memory_order_relaxed);
 }
 
 }  // namespace tactus

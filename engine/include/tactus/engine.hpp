@@ -187,6 +187,7 @@ private:
     // thread
     sem_t wake_;
     std::atomic<bool> quit_{false};
+    std::atomic<bool> worker_{false};  // whether a worker thread waits on wake_
     std::thread thread_;
 };
 
