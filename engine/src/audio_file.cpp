@@ -31,6 +31,7 @@ struct AudioFile::Flac {
     // from a second handle on the file (libFLAC has read the metadata)
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> in{nullptr, &std::fclose};
     std::unique_ptr<FlacFrames> frames;
+    bool mono = false;  // frames gives mono (read_mono)
 
     ~Flac() {
         if (decoder) FLAC__stream_decoder_delete(decoder);
@@ -200,7 +201,7 @@ AudioFile::~AudioFile() {
 
 std::size_t AudioFile::read_flac(float* interleaved, std::size_t frames) {
     Flac& d = *flac_;
-    const std::size_t ch = d.channels;
+    const std::size_t ch = d.mono ? 1 : d.channels;
     std::size_t got = 0;
     while (got < frames) {
         const std::size_t have = d.frame.size() / ch - d.used;
@@ -231,7 +232,21 @@ std::size_t AudioFile::read_flac(float* interleaved, std::size_t frames) {
     return got;
 }
 
+std::size_t AudioFile::read_mono(float* mono, std::size_t frames) {
+    if (channels_ == 1) return read(mono, frames);
+    if (flac_ && flac_->frames && (flac_->mono || flac_->frame.empty())) {
+        flac_->frames->set_mono(true);
+        flac_->mono = true;
+        return read_flac(mono, frames);
+    }
+    mix_.resize(frames * std::size_t(channels_));
+    const std::size_t n = read(mix_.data(), frames);
+    mix_to_mono(mix_.data(), n, channels_, mono);
+    return n;
+}
+
 std::size_t AudioFile::read(float* interleaved, std::size_t frames) {
+    if (flac_ && flac_->mono) throw Error("AudioFile: read() after read_mono() on " + path_.string());
     if (flac_) return read_flac(interleaved, frames);
     const Sndfile& sf = sndfile();
     const sf_count_t got = sf.readf_float(file_, interleaved, sf_count_t(frames));
@@ -265,13 +280,14 @@ void mix_to_mono(const float* interleaved, std::size_t frames, int channels, flo
 std::vector<float> read_mono(const std::filesystem::path& path, double* sample_rate) {
     AudioFile f(path);
     if (sample_rate) *sample_rate = f.sample_rate();
-    std::vector<float> out, block(std::size_t(4096) * std::size_t(f.channels()));
+    std::vector<float> out;
     std::size_t n;
-    while ((n = f.read(block.data(), 4096)) > 0) {
+    do {
         const std::size_t at = out.size();
+        out.resize(at + 4096);
+        n = f.read_mono(out.data() + at, 4096);
         out.resize(at + n);
-        mix_to_mono(block.data(), n, f.channels(), out.data() + at);
-    }
+    } while (n > 0);
     return out;
 }
 

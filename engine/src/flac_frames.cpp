@@ -511,6 +511,28 @@ std::size_t FlacFrames::frame(std::vector<float>& out) {
     default: break;
     }
     const float scale = 1.f / float(1u << (bits - 1));
+    if (mono_ && channels > 1) {
+        // mix_to_mono's sums over the converted samples (a sample times
+        // 2^-(bits-1) is exact, so a multiply-add rounds as the add alone)
+        out.resize(block);
+        float* o = out.data();
+        if (channels == 2) {  // a and b: the two channels, as the stereo decorrelation left them
+            for (unsigned i = 0; i < block; ++i) {
+                float sum = 0.f;
+                sum += float(a[i]) * scale;
+                sum += float(b[i]) * scale;
+                o[i] = sum / 2.f;
+            }
+        } else {
+            const std::int32_t* s = samples_.data();
+            for (unsigned i = 0; i < block; ++i) {
+                float sum = 0.f;
+                for (unsigned ch = 0; ch < channels; ++ch) sum += float(s[std::size_t(ch) * block + i]) * scale;
+                o[i] = sum / float(channels);
+            }
+        }
+        return block;
+    }
     out.resize(std::size_t(block) * channels);
     if (channels == 1) {  // contiguous: vectorised
         const std::int32_t* s = samples_.data();

@@ -52,6 +52,10 @@ public:
     // The next frame, interleaved, into `out` (resized to its samples);
     // returns its frames, 0 at the end of the stream.
     std::size_t next(std::vector<float>& out);
+    // From now on next() gives the frames mixed to mono instead, the mean
+    // of the channels as mix_to_mono (audio_file.hpp) takes it, bit for
+    // bit: no interleaved copy to write and read again.
+    void set_mono(bool on) { mono_ = on; }
 
 private:
     struct Reader;
@@ -66,6 +70,7 @@ private:
     std::size_t size_ = 0, at_ = 0;
     bool end_ = false;  // no bytes beyond size_
     unsigned channels_, bits_;
+    bool mono_ = false;
     std::vector<std::int32_t> samples_;  // the frame's channels, one block after the other
 };
 

@@ -111,6 +111,32 @@ TEST_CASE("FLAC files read through libFLAC give libsndfile's samples exactly, 16
     }
 }
 
+TEST_CASE("read_mono is mix_to_mono of read, bit for bit, FLAC of 1 to 6 channels and 16 or 24 bits, and WAV",
+          "[audio_file]") {
+    const int channels = GENERATE(1, 2, 3, 6);
+    const int format = GENERATE(int(SF_FORMAT_FLAC | SF_FORMAT_PCM_16), int(SF_FORMAT_FLAC | SF_FORMAT_PCM_24),
+                                int(SF_FORMAT_WAV | SF_FORMAT_FLOAT));
+    INFO(channels << " channels, format " << std::hex << format);
+    std::vector<float> x(std::size_t(44100 * 2 * channels));
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = 0.6f * float(std::sin(0.001 * double(i * i % 100003)));
+    const auto p = temp("mono-mix");
+    tactus::test::write_sound_file(p, x, 44100, channels, format);
+    const auto inter = audio_file_samples(p, 4096);
+    std::vector<float> want(inter.size() / std::size_t(channels));
+    tactus::mix_to_mono(inter.data(), want.size(), channels, want.data());
+    for (std::size_t block : {std::size_t(1000), std::size_t(16384)}) {
+        AudioFile f(p);
+        std::vector<float> got, buf(block);
+        std::size_t n;
+        while ((n = f.read_mono(buf.data(), block)) > 0) got.insert(got.end(), buf.begin(), buf.begin() + std::ptrdiff_t(n));
+        REQUIRE(got.size() == want.size());
+        CHECK(got == want);
+        // one way of reading per file
+        if (channels > 1 && (format & SF_FORMAT_TYPEMASK) == SF_FORMAT_FLAC)
+            CHECK_THROWS_AS(f.read(buf.data(), 1), tactus::Error);
+    }
+}
+
 TEST_CASE("a damaged FLAC file gives a clear error or what it holds, never a crash", "[audio_file]") {
     std::vector<float> x(44100 * 2);
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = 0.5f * float(std::sin(0.05 * double(i)));

@@ -30,6 +30,9 @@ public:
 
     // Reads up to `frames` interleaved frames; returns frames read (0 at the end).
     std::size_t read(float* interleaved, std::size_t frames);
+    // The same mixed to mono (mix_to_mono's mean), for FLAC straight from
+    // the decoded channels. A file is read by one or the other.
+    std::size_t read_mono(float* mono, std::size_t frames);
 
 private:
     struct Flac;  // audio_file.cpp: libFLAC's decoder and the frame it decoded
@@ -42,6 +45,7 @@ private:
     int channels_ = 0;
     double rate_ = 0;
     std::int64_t frames_ = 0;
+    std::vector<float> mix_;  // read_mono(): interleaved frames to mix, where the decoder cannot
 };
 
 // Mixes interleaved frames to mono by the mean of the channels.
