@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "pack_fingerprint.hpp"
 #include "tactus/crnn.hpp"
 #include "tactus/error.hpp"
 #include "tactus/model.hpp"
@@ -32,8 +33,8 @@ struct Header {
     std::uint64_t image_bytes;
     std::uint64_t image_xxh64;
     char source_xxh64[24];  // the model file's data_xxh64, NUL-padded
-    char build[128];        // packed_model_build(), NUL-padded
-    char reserved[72];
+    char build[160];        // packed_model_build(), NUL-padded
+    char reserved[40];
 };
 static_assert(sizeof(Header) == 256 && sizeof(Header) % 64 == 0);
 
@@ -52,7 +53,7 @@ std::filesystem::path packed_model_path(const std::filesystem::path& model_file)
 }
 
 std::string packed_model_build() {
-    return CrnnCpu::image_layout() + " " + TACTUS_BUILD_FLAVOUR;
+    return CrnnCpu::image_layout() + " " + TACTUS_BUILD_FLAVOUR + " code " + TACTUS_PACK_FINGERPRINT;
 }
 
 std::filesystem::path write_packed_model(const std::filesystem::path& model_file, int silence_frames) {
@@ -76,7 +77,9 @@ std::filesystem::path write_packed_model(const std::filesystem::path& model_file
     h.image_bytes = image.size();
     h.image_xxh64 = xxhash64(image.data(), image.size());
     copy_text(h.source_xxh64, sizeof h.source_xxh64, model_data_checksum(model_file));
-    copy_text(h.build, sizeof h.build, packed_model_build());
+    const std::string build = packed_model_build();
+    if (build.size() >= sizeof h.build) throw Error("packed model: the build's description is too long: " + build);
+    copy_text(h.build, sizeof h.build, build);
 
     const std::filesystem::path out = packed_model_path(model_file);
     std::filesystem::path tmp = out;
