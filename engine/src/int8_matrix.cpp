@@ -160,6 +160,35 @@ void products(const Int8Matrix& m, const Frames& x) {
     }
 }
 
+#if defined(__AVX512F__) && defined(__AVX512BW__)
+// 16 lanes, the tail by a masked load (zeros, which change no maximum)
+float largest_magnitude(const float* x, int n) {
+    __m512 top = _mm512_setzero_ps(), top2 = _mm512_setzero_ps();
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        top = _mm512_max_ps(top, _mm512_abs_ps(_mm512_loadu_ps(x + i)));
+        top2 = _mm512_max_ps(top2, _mm512_abs_ps(_mm512_loadu_ps(x + i + 16)));
+    }
+    top = _mm512_max_ps(top, top2);
+    for (; i + 16 <= n; i += 16) top = _mm512_max_ps(top, _mm512_abs_ps(_mm512_loadu_ps(x + i)));
+    if (i < n) top = _mm512_max_ps(top, _mm512_abs_ps(_mm512_maskz_loadu_ps(__mmask16((1u << (n - i)) - 1u), x + i)));
+    return _mm512_reduce_max_ps(top);
+}
+
+// 16 values at a time: round (cvtps rounds to nearest even, as nearbyint
+// does in the tail), add the offset, take anything below 0 to 0, and keep
+// each value's low byte (the codes are at most 127)
+int quantize_simd(const float* x, int n, float inv, int code_offset, std::uint8_t* u) {
+    const __m512 s = _mm512_set1_ps(inv);
+    const __m512i offset = _mm512_set1_epi32(code_offset), zero = _mm512_setzero_si512();
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + i), s)), offset);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(u + i), _mm512_maskz_cvtepi32_epi8(0xffff, _mm512_max_epi32(q, zero)));
+    }
+    return i;
+}
+#else
 float largest_magnitude(const float* x, int n) {
     const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
     // two chains of maxima: one waits on vmaxps's latency at every step
@@ -199,6 +228,7 @@ int quantize_simd(const float* x, int n, float inv, int code_offset, std::uint8_
     }
     return i;
 }
+#endif
 
 // The same for weights: signed bytes, no offset (|q| <= 63)
 int round_weights_simd(const float* x, int n, float inv, std::int8_t* q) {
