@@ -170,8 +170,14 @@ struct CrnnCpu::Impl {
     Buffer c[kLstmLayers] = {Buffer{kHidPad}, Buffer{kHidPad}};
     // per-frame scratch for up to kMaxBatch frames, maybe shared
     std::shared_ptr<CrnnScratch> scratch;
-    Buffer &pooled, &l0_out, &h0_seq, &gates, &h1_seq, &logits;
-    panel::Aligned<std::uint8_t>& int8_input;
+    // (initialised after scratch, which each constructor sets)
+    Buffer& pooled = scratch->pooled;
+    Buffer& l0_out = scratch->l0_out;
+    Buffer& h0_seq = scratch->h0_seq;
+    Buffer& gates = scratch->gates;
+    Buffer& h1_seq = scratch->h1_seq;
+    Buffer& logits = scratch->logits;
+    panel::Aligned<std::uint8_t>& int8_input = scratch->int8_input;
     std::optional<Image> saved;  // the image read from, if any: its state
 
     Impl(const CrnnWeightsView& w, CrnnArithmetic a, std::shared_ptr<CrnnScratch> shared)
@@ -179,14 +185,7 @@ struct CrnnCpu::Impl {
           lstm_ih{Matrix(gate_rows(w.lstm[0].w_ih), kHidden, a), Matrix(gate_rows(w.lstm[1].w_ih), kHidden, a)},
           lstm_hh{Matrix(gate_rows(w.lstm[0].w_hh), kHidden, a), Matrix(gate_rows(w.lstm[1].w_hh), kHidden, a)},
           out_w(rows_of(w.out_w, kClasses, kHidden), kHidden, CrnnArithmetic::exact),
-          scratch(shared ? std::move(shared) : make_crnn_scratch()),
-          pooled(scratch->pooled),
-          l0_out(scratch->l0_out),
-          h0_seq(scratch->h0_seq),
-          gates(scratch->gates),
-          h1_seq(scratch->h1_seq),
-          logits(scratch->logits),
-          int8_input(scratch->int8_input) {
+          scratch(shared ? std::move(shared) : make_crnn_scratch()) {
         for (int ch = 0; ch < kConvChannels; ++ch) {
             conv_b[ch] = w.conv_b[ch];
             for (int k = 0; k < kConvKernel; ++k) conv_w[ch][k] = w.conv_w[ch * kConvKernel + k];
@@ -210,13 +209,6 @@ struct CrnnCpu::Impl {
                   Matrix(kGateRows, kHidden, panel::kSignedInput, m.hh[1].w, m.hh[1].scale, m.hh[1].start)},
           out_w(kClasses, kHidden, m.out_w),
           scratch(shared ? std::move(shared) : make_crnn_scratch()),
-          pooled(scratch->pooled),
-          l0_out(scratch->l0_out),
-          h0_seq(scratch->h0_seq),
-          gates(scratch->gates),
-          h1_seq(scratch->h1_seq),
-          logits(scratch->logits),
-          int8_input(scratch->int8_input),
           saved(m) {
         std::copy_n(m.conv_w, kConvChannels * kConvKernel, &conv_w[0][0]);
         std::copy_n(m.conv_b, kConvChannels, conv_b);
