@@ -2,28 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
-#include <cstring>
 
+#include "finite.hpp"
 #include "tactus/error.hpp"
 #include "tactus/model.hpp"
 
 namespace tactus {
-namespace {
-
-// NaN and Inf have every exponent bit set: one test on the bits, which the
-// compiler vectorises (std::isfinite one by one it does not)
-bool all_finite(const float* x, int n) {
-    std::uint32_t bad = 0;
-    for (int i = 0; i < n; ++i) {
-        std::uint32_t bits;
-        std::memcpy(&bits, x + i, sizeof bits);
-        bad |= (~bits & 0x7f800000u) == 0 ? 1u : 0u;
-    }
-    return bad == 0;
-}
-
-}  // namespace
 
 ActivationPipeline::ActivationPipeline(const CrnnWeights& weights, double input_rate, CrnnArithmetic arithmetic,
                                        CrnnProvider* device)
@@ -113,7 +97,7 @@ void ActivationPipeline::drain_features(FrameSink& sink) {
         const std::int64_t index = features_.next_frame();
         float* feat = feat_.data() + std::size_t(pending_) * kFeatures;
         if (!features_.pop(feat)) break;
-        if (!all_finite(feat, kFeatures))
+        if (!all_finite(feat, std::size_t(kFeatures)))
             for (int i = 0; i < kFeatures; ++i)
                 if (!std::isfinite(feat[i])) {
                     feat[i] = 0.f;

@@ -13,6 +13,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "finite.hpp"
+#include "mapped_file.hpp"
 #include "xxhash64.hpp"
 #include "tactus/error.hpp"
 
@@ -31,53 +33,6 @@ struct TensorSpec {
     std::vector<std::int64_t> shape;
     const float** dst;
 };
-
-// The file mapped read-only: the weights are copied out once, straight from
-// the page cache (reading it into a buffer first would touch 1.6 MB more of
-// fresh memory per model, which is slow to fault in on some VMs).
-class MappedFile {
-public:
-    explicit MappedFile(const std::filesystem::path& path) {
-        std::error_code ec;
-        const auto size = std::filesystem::file_size(path, ec);
-        if (ec) throw Error("cannot read model file " + path.string() + ": " + ec.message());
-        if (size > kMaxModelBytes)
-            throw Error("model file " + path.string() + " is too large to be a Tactus model (" +
-                        std::to_string(size) + " bytes)");
-        size_ = std::size_t(size);
-        if (size_ == 0) return;
-        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) throw Error("cannot open model file " + path.string());
-        void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-        ::close(fd);
-        if (p == MAP_FAILED) throw Error("cannot read model file " + path.string());
-        data_ = static_cast<const std::uint8_t*>(p);
-    }
-    ~MappedFile() {
-        if (data_) ::munmap(const_cast<std::uint8_t*>(data_), size_);
-    }
-    MappedFile(const MappedFile&) = delete;
-    MappedFile& operator=(const MappedFile&) = delete;
-    const std::uint8_t* data() const { return data_; }
-    std::size_t size() const { return size_; }
-
-private:
-    const std::uint8_t* data_ = nullptr;
-    std::size_t size_ = 0;
-};
-
-// NaN and Inf are the floats whose exponent bits are all ones: a test on
-// the bits, which the compiler vectorises (std::isfinite one by one took a
-// millisecond of every start with three models).
-bool all_finite(const float* x, std::size_t n) {
-    std::uint32_t bad = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        std::uint32_t bits;
-        std::memcpy(&bits, x + i, sizeof bits);
-        bad |= (~bits & 0x7f800000u) == 0 ? 1u : 0u;
-    }
-    return bad == 0;
-}
 
 std::string meta_string(const nlohmann::json& meta, const char* key, const std::string& where) {
     auto it = meta.find(key);
@@ -110,6 +65,27 @@ void check_features(const nlohmann::json& meta, const std::string& where) {
 }
 
 }  // namespace
+
+MappedFile::MappedFile(const std::filesystem::path& path) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec) throw Error("cannot read model file " + path.string() + ": " + ec.message());
+    if (size > kMaxModelBytes)
+        throw Error("model file " + path.string() + " is too large to be a Tactus model (" + std::to_string(size) +
+                    " bytes)");
+    size_ = std::size_t(size);
+    if (size_ == 0) return;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw Error("cannot open model file " + path.string());
+    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);
+    if (p == MAP_FAILED) throw Error("cannot read model file " + path.string());
+    data_ = static_cast<const std::uint8_t*>(p);
+}
+
+MappedFile::~MappedFile() {
+    if (data_) ::munmap(const_cast<std::uint8_t*>(data_), size_);
+}
 
 std::string model_file_name(int id) { return "beatnet-model-" + std::to_string(id) + ".safetensors"; }
 
@@ -159,36 +135,13 @@ nlohmann::json parse_header(const std::uint8_t* text, std::uint64_t len, const s
 }  // namespace
 
 std::string model_data_checksum(const std::filesystem::path& path) {
+    // mapped: only the header's pages are read
     const std::string where = "model file " + path.string();
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(path, ec);
-    if (ec) throw Error("cannot read model file " + path.string() + ": " + ec.message());
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw Error("cannot open model file " + path.string());
-    auto read_at = [&](std::uint8_t* out, std::size_t n, off_t at) {
-        std::size_t got = 0;
-        while (got < n) {
-            const ssize_t r = ::pread(fd, out + got, n - got, at + off_t(got));
-            if (r <= 0) break;
-            got += std::size_t(r);
-        }
-        return got == n;
-    };
+    const MappedFile bytes(path);
     std::uint8_t first8[8] = {};
-    std::vector<std::uint8_t> text;
-    bool ok = read_at(first8, std::min<std::uint64_t>(8, size), 0);
-    std::uint64_t len = 0;
-    try {
-        len = header_length(first8, ok ? size : 0, where);
-        text.resize(std::size_t(len));
-        ok = read_at(text.data(), text.size(), 8);
-    } catch (...) {
-        ::close(fd);
-        throw;
-    }
-    ::close(fd);
-    if (!ok) throw Error("cannot read model file " + path.string());
-    return meta_string(parse_header(text.data(), len, where)["__metadata__"], "data_xxh64", where);
+    if (bytes.size() >= 8) std::memcpy(first8, bytes.data(), 8);
+    const std::uint64_t header_len = header_length(first8, bytes.size(), where);
+    return meta_string(parse_header(bytes.data() + 8, header_len, where)["__metadata__"], "data_xxh64", where);
 }
 
 MappedModel::MappedModel(const std::filesystem::path& path) : file_(std::make_unique<File>(path)) {

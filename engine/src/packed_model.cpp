@@ -4,10 +4,9 @@
 #include <cstdio>
 #include <cstring>
 #include <vector>
-#include <fcntl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
+#include "mapped_file.hpp"
 #include "pack_fingerprint.hpp"
 #include "tactus/crnn.hpp"
 #include "tactus/error.hpp"
@@ -100,9 +99,8 @@ std::filesystem::path write_packed_model(const std::filesystem::path& model_file
     return out;
 }
 
-PackedModel::~PackedModel() {
-    if (map_) ::munmap(map_, size_);
-}
+PackedModel::PackedModel() = default;
+PackedModel::~PackedModel() = default;
 
 std::unique_ptr<PackedModel> PackedModel::open(const std::filesystem::path& model_file, std::string* why,
                                                bool* to_fix) {
@@ -111,27 +109,25 @@ std::unique_ptr<PackedModel> PackedModel::open(const std::filesystem::path& mode
     if (!to_fix) to_fix = &fix;
     *to_fix = false;
     const std::filesystem::path path = packed_model_path(model_file);
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return nullptr;  // none: nothing to say
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return nullptr;  // none: nothing to say
     const std::string where = path.string();
-    const off_t size = ::lseek(fd, 0, SEEK_END);
-    void* map = size >= off_t(sizeof(Header)) ? ::mmap(nullptr, std::size_t(size), PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
-    ::close(fd);
     *to_fix = true;
-    if (size < off_t(sizeof(Header))) {
-        *why = where + " is truncated (" + std::to_string(size) + " bytes)";
-        return nullptr;
-    }
-    if (map == MAP_FAILED) {
-        *why = "cannot read " + where;
-        return nullptr;
-    }
     std::unique_ptr<PackedModel> pm(new PackedModel);
-    pm->map_ = map;
-    pm->size_ = std::size_t(size);
+    try {
+        pm->file_ = std::make_unique<MappedFile>(path);
+    } catch (const Error& e) {
+        *why = e.what();
+        return nullptr;
+    }
+    const MappedFile& file = *pm->file_;
+    if (file.size() < sizeof(Header)) {
+        *why = where + " is truncated (" + std::to_string(file.size()) + " bytes)";
+        return nullptr;
+    }
     Header h;
-    std::memcpy(&h, map, sizeof h);
-    const auto* image = static_cast<const std::uint8_t*>(map) + sizeof h;
+    std::memcpy(&h, file.data(), sizeof h);
+    const std::uint8_t* image = file.data() + sizeof h;
     if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0) {
         *why = where + " is not a packed Tactus model";
         return nullptr;
@@ -144,8 +140,9 @@ std::unique_ptr<PackedModel> PackedModel::open(const std::filesystem::path& mode
         return nullptr;
     }
     const std::size_t expected = sizeof(Header) + CrnnCpu::image_bytes();
-    if (pm->size_ != expected || h.image_bytes != CrnnCpu::image_bytes()) {
-        *why = where + " is truncated or damaged (" + std::to_string(size) + " bytes, not " + std::to_string(expected) + ")";
+    if (file.size() != expected || h.image_bytes != CrnnCpu::image_bytes()) {
+        *why = where + " is truncated or damaged (" + std::to_string(file.size()) + " bytes, not " +
+               std::to_string(expected) + ")";
         return nullptr;
     }
     if (xxhash64(image, std::size_t(h.image_bytes)) != h.image_xxh64) {

@@ -22,6 +22,8 @@
 
 namespace tactus {
 
+class MappedFile;
+
 std::filesystem::path packed_model_path(const std::filesystem::path& model_file);
 
 // What a packed file must have been made by: this build's layout and type.
@@ -49,9 +51,8 @@ public:
     int silence_frames() const { return silence_frames_; }  // of the state the image holds
 
 private:
-    PackedModel() = default;
-    void* map_ = nullptr;
-    std::size_t size_ = 0;
+    PackedModel();
+    std::unique_ptr<MappedFile> file_;
     const std::uint8_t* image_ = nullptr;
     int silence_frames_ = 0;
 };
