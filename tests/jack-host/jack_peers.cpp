@@ -228,7 +228,11 @@ int Player::process(jack_nframes_t n, void* self) {
     if (!p->started_) {
         p->started_ = true;
         p->start_frame_ = frame;
-        p->start_mono_ = monotonic_s() - double(jack_get_time() - now_us) * 1e-6;  // test peer: clock reads are fine
+        // test peer: clock reads are fine. Signed: the cycle's start is the
+        // DLL's estimate and can lie a little after jack_get_time(), which
+        // wrapped the unsigned difference to 2^64 us and put every OSC beat
+        // 1.8e13 s away (the rare failure of the long-periods test)
+        p->start_mono_ = monotonic_s() - double(std::int64_t(jack_get_time() - now_us)) * 1e-6;
         p->start_usecs_ = now_us;
     }
     const std::size_t pos = jack_nframes_t(frame - p->start_frame_);  // wraps like JACK's frame counter
